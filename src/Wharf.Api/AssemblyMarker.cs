@@ -1,0 +1,3 @@
+namespace Wharf.Api;
+
+internal static class AssemblyMarker;

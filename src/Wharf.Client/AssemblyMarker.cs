@@ -1,0 +1,3 @@
+namespace Wharf.Client;
+
+internal static class AssemblyMarker;

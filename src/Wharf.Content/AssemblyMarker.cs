@@ -1,0 +1,3 @@
+namespace Wharf.Content;
+
+internal static class AssemblyMarker;

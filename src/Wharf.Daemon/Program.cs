@@ -1,0 +1,6 @@
+namespace Wharf.Daemon;
+
+internal static class Program
+{
+    private static int Main() => 0;
+}

@@ -1,0 +1,3 @@
+namespace Wharf.Engine;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace Wharf.Images;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,44 @@
+namespace Wharf.Interop;
+
+/// <summary>
+/// Writes a file so that a reader (or a restart after SIGKILL) sees either the old content or the
+/// whole new content, never a torn one: write a sibling temp file, fsync it, rename it over the
+/// target, fsync the directory. Every metadata file of the daemon goes through here.
+/// </summary>
+public static class AtomicFile
+{
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+            {
+                fs.Write(content);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, path, overwrite: true);
+            FsyncDirectory(dir);
+        }
+        catch
+        {
+            try { File.Delete(tmp); } catch (IOException) { }
+            throw;
+        }
+    }
+
+    public static void WriteAllText(string path, string content) =>
+        WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(content));
+
+    /// <summary>Makes a rename or create inside <paramref name="dir"/> durable.</summary>
+    public static void FsyncDirectory(string dir)
+    {
+        // .NET refuses to open directories, so this goes through open(O_DIRECTORY) + fsync.
+        int fd = Native.open(dir, Native.O_RDONLY | Native.O_DIRECTORY | Native.O_CLOEXEC, 0);
+        if (fd < 0) return;
+        Native.fsync(fd);
+        Native.close(fd);
+    }
+}

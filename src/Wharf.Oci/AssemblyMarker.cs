@@ -1,0 +1,3 @@
+namespace Wharf.Oci;
+
+internal static class AssemblyMarker;
