@@ -1,3 +1,0 @@
-namespace Wharf.Api;
-
-internal static class AssemblyMarker;

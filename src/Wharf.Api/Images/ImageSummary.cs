@@ -1,0 +1,15 @@
+namespace Wharf.Api.Images;
+
+/// <summary>One item of GET /images/json (swagger ImageSummary).</summary>
+public sealed class ImageSummary
+{
+    public string Id { get; set; } = "";
+    public string ParentId { get; set; } = "";
+    public List<string> RepoTags { get; set; } = [];
+    public List<string> RepoDigests { get; set; } = [];
+    public long Created { get; set; }
+    public long Size { get; set; }
+    public long SharedSize { get; set; } = -1;
+    public Dictionary<string, string>? Labels { get; set; }
+    public long Containers { get; set; } = -1;
+}
