@@ -1,0 +1,25 @@
+using System.Text.Json.Serialization;
+
+namespace Wharf.Api.Containers;
+
+/// <summary>One item of <c>GET /containers/json</c>.</summary>
+public sealed class ContainerSummary
+{
+    public string Id { get; set; } = "";
+    /// <summary>Each starts with "/" (the CLI strips the first character blindly).</summary>
+    public List<string> Names { get; set; } = [];
+    public string Image { get; set; } = "";
+    public string ImageID { get; set; } = "";
+    public string Command { get; set; } = "";
+    /// <summary>Unix seconds.</summary>
+    public long Created { get; set; }
+    public List<Port> Ports { get; set; } = [];
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? SizeRw { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? SizeRootFs { get; set; }
+    public Dictionary<string, string>? Labels { get; set; }
+    public string State { get; set; } = "";
+    public string Status { get; set; } = "";
+    public SummaryHostConfig HostConfig { get; set; } = new();
+    public SummaryNetworkSettings NetworkSettings { get; set; } = new();
+    public List<MountPoint> Mounts { get; set; } = [];
+}

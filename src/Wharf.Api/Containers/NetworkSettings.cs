@@ -1,0 +1,19 @@
+namespace Wharf.Api.Containers;
+
+/// <summary>Inspect's NetworkSettings (top-level fields are the deprecated default-bridge copy).</summary>
+public sealed class NetworkSettings
+{
+    public string Bridge { get; set; } = "";
+    public string SandboxID { get; set; } = "";
+    public Dictionary<string, List<PortBinding>?>? Ports { get; set; }
+    public string SandboxKey { get; set; } = "";
+    public string EndpointID { get; set; } = "";
+    public string Gateway { get; set; } = "";
+    public string GlobalIPv6Address { get; set; } = "";
+    public int GlobalIPv6PrefixLen { get; set; }
+    public string IPAddress { get; set; } = "";
+    public int IPPrefixLen { get; set; }
+    public string IPv6Gateway { get; set; } = "";
+    public string MacAddress { get; set; } = "";
+    public Dictionary<string, EndpointSettings>? Networks { get; set; }
+}

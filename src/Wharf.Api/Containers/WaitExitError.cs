@@ -1,0 +1,6 @@
+namespace Wharf.Api.Containers;
+
+public sealed class WaitExitError
+{
+    public string Message { get; set; } = "";
+}
