@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The test command (also .ci/run): installs prerequisites, builds with zero warnings, publishes the executables the
+# end-to-end tests drive, runs every test project, and ends with one line "N passed, N failed".
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+wharf_install_prerequisites
+cd "$WHARF_REPO_ROOT"
+
+[[ -x $WHARF_DOCKER_CLI ]] || wharf_die "the end-to-end tests drive the docker CLI at $WHARF_DOCKER_CLI, which is missing"
+
+wharf_log "dotnet build Wharf.slnx -warnaserror"
+dotnet build Wharf.slnx -warnaserror -nologo -v:q || wharf_die "build failed (warnings count as errors)"
+bash scripts/build.sh
+
+results="$WHARF_REPO_ROOT/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+passed=0 failed=0
+for csproj in tests/*/*.csproj; do
+  name=$(basename "$csproj" .csproj)
+  trx="$results/$name.trx"
+  wharf_log "dotnet test $name"
+  rc=0
+  # The hang timeout turns a stuck test into a failure with a dump instead of a CI job that never ends.
+  dotnet test "$csproj" --no-build -nologo --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" --blame-hang-timeout 5m || rc=$?
+  p=0 f=0
+  if [[ -f $trx ]]; then
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+    p=$(grep -o ' passed="[0-9]*"' <<<"$counters" | grep -o '[0-9]*' || echo 0)
+    f=$(grep -o ' failed="[0-9]*"' <<<"$counters" | grep -o '[0-9]*' || echo 0)
+  fi
+  if ((rc != 0 && f == 0)); then
+    # The run itself broke (crash, hang, no results): that is a failure even though no test reported one.
+    echo "$name: dotnet test exited $rc without reporting a failed test; counting the run as 1 failure" >&2
+    f=1
+  fi
+  echo "$name: $p passed, $f failed" >&2
+  passed=$((passed + p))
+  failed=$((failed + f))
+done
+
+echo "$passed passed, $failed failed"
+((failed == 0))
