@@ -1,0 +1,169 @@
+using System.Text.RegularExpressions;
+
+namespace Wharf.EndToEnd.Tests;
+
+/// <summary>Detached containers through their life: run -d, ps, logs, stop, kill, rm.</summary>
+[Collection(ContainersCollection.Name)]
+public sealed partial class LifecycleTests(DaemonFixture wharf)
+{
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex FullId();
+
+    private async Task<string> RunDetached(string name, params string[] command)
+    {
+        var result = (await wharf.Docker(["run", "-d", "--name", name, "busybox", .. command])).EnsureSuccess();
+        var id = result.Stdout.Trim();
+        Assert.Matches(FullId(), id);
+        return id;
+    }
+
+    private async Task<string> Inspect(string name, string format) =>
+        (await wharf.Docker("inspect", "-f", format, name)).EnsureSuccess().Stdout.Trim();
+
+    [Fact]
+    public async Task Run_detached_prints_the_id_and_ps_shows_the_container_up()
+    {
+        var name = wharf.UniqueName("s");
+        var id = await RunDetached(name, "sleep", "60");
+
+        var ps = (await wharf.Docker("ps", "--no-trunc", "--format", "{{.ID}} {{.Names}} {{.Image}} {{.Status}}")).EnsureSuccess();
+
+        var line = Assert.Single(ps.StdoutLines, l => l.Contains(name, StringComparison.Ordinal));
+        Assert.StartsWith($"{id} {name} busybox Up", line, StringComparison.Ordinal);
+        (await wharf.Docker("rm", "-f", name)).EnsureSuccess();
+    }
+
+    [Fact]
+    public async Task Logs_show_what_the_container_printed()
+    {
+        var name = wharf.UniqueName("logs");
+        await RunDetached(name, "sh", "-c", "for i in 1 2 3; do echo line$i; done; echo oops >&2");
+        Assert.Equal("0", (await wharf.Docker("wait", name)).EnsureSuccess().Stdout.Trim());
+
+        var logs = (await wharf.Docker("logs", name)).EnsureSuccess();
+
+        Assert.Equal("line1\nline2\nline3\n", logs.Stdout);
+        Assert.Equal("oops\n", logs.Stderr);
+    }
+
+    [Fact]
+    public async Task Logs_tail_shows_only_the_last_lines()
+    {
+        var name = wharf.UniqueName("tail");
+        await RunDetached(name, "sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done");
+        (await wharf.Docker("wait", name)).EnsureSuccess();
+
+        var logs = (await wharf.Docker("logs", "--tail", "2", name)).EnsureSuccess();
+
+        Assert.Equal("line4\nline5\n", logs.Stdout);
+    }
+
+    [Fact]
+    public async Task Logs_follow_streams_until_the_container_exits()
+    {
+        var name = wharf.UniqueName("follow");
+        await RunDetached(name, "sh", "-c", "echo first; sleep 2; echo second");
+
+        var logs = await wharf.Docker("logs", "-f", name);
+
+        Assert.True(logs.ExitCode == 0, logs.ToString());
+        Assert.Equal("first\nsecond\n", logs.Stdout);
+    }
+
+    [Fact]
+    public async Task Stop_sends_SIGTERM_which_a_trapping_process_honours()
+    {
+        var name = wharf.UniqueName("term");
+        await RunDetached(name, "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done");
+
+        var stop = await wharf.Docker("stop", "-t", "20", name);
+
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Equal(name, stop.Stdout.Trim());
+        Assert.True(stop.Elapsed < TimeSpan.FromSeconds(10), $"stop took {stop.Elapsed}: SIGTERM was not delivered");
+        Assert.Equal("exited 0", await Inspect(name, "{{.State.Status}} {{.State.ExitCode}}"));
+    }
+
+    [Fact]
+    public async Task Stop_kills_a_process_that_ignores_SIGTERM_after_the_timeout()
+    {
+        var name = wharf.UniqueName("ignore");
+        await RunDetached(name, "sh", "-c", "trap '' TERM; while true; do sleep 0.1; done");
+
+        var stop = await wharf.Docker("stop", "-t", "1", name);
+
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.True(stop.Elapsed >= TimeSpan.FromSeconds(1), $"stop returned after {stop.Elapsed}, before the timeout");
+        Assert.Equal("exited 137", await Inspect(name, "{{.State.Status}} {{.State.ExitCode}}"));
+    }
+
+    [Fact]
+    public async Task Kill_exits_137()
+    {
+        var name = wharf.UniqueName("kill");
+        await RunDetached(name, "sleep", "60");
+
+        (await wharf.Docker("kill", name)).EnsureSuccess();
+
+        Assert.Equal("137", (await wharf.Docker("wait", name)).EnsureSuccess().Stdout.Trim());
+        Assert.Equal("exited 137", await Inspect(name, "{{.State.Status}} {{.State.ExitCode}}"));
+    }
+
+    [Fact]
+    public async Task Rm_force_removes_a_running_container()
+    {
+        var name = wharf.UniqueName("rmf");
+        await RunDetached(name, "sleep", "60");
+
+        var rm = await wharf.Docker("rm", "-f", name);
+
+        Assert.True(rm.ExitCode == 0, rm.ToString());
+        Assert.Equal(name, rm.Stdout.Trim());
+        var ps = (await wharf.Docker("ps", "-a", "--filter", "name=" + name, "-q")).EnsureSuccess();
+        Assert.Empty(ps.StdoutLines);
+    }
+
+    [Fact]
+    public async Task Rm_without_force_refuses_a_running_container()
+    {
+        var name = wharf.UniqueName("rmrun");
+        await RunDetached(name, "sleep", "60");
+
+        var rm = await wharf.Docker("rm", name);
+
+        Assert.True(rm.ExitCode != 0, rm.ToString());
+        Assert.Contains("container is running", rm.Stderr, StringComparison.Ordinal);
+        Assert.Equal("running", await Inspect(name, "{{.State.Status}}"));
+        (await wharf.Docker("rm", "-f", name)).EnsureSuccess();
+    }
+
+    [Fact]
+    public async Task Name_already_in_use_is_a_conflict()
+    {
+        var name = wharf.UniqueName("dup");
+        var id = await RunDetached(name, "sleep", "60");
+
+        var second = await wharf.Docker("run", "-d", "--name", name, "busybox", "sleep", "60");
+
+        Assert.True(second.ExitCode == 125, second.ToString());
+        Assert.Contains(
+            $"Conflict. The container name \"/{name}\" is already in use by container \"{id}\"",
+            second.Stderr,
+            StringComparison.Ordinal);
+        (await wharf.Docker("rm", "-f", name)).EnsureSuccess();
+    }
+
+    [Fact]
+    public async Task Commands_on_a_missing_container_say_no_such_container()
+    {
+        var name = wharf.UniqueName("missing");
+
+        var stop = await wharf.Docker("stop", name);
+        var logs = await wharf.Docker("logs", name);
+
+        Assert.True(stop.ExitCode != 0, stop.ToString());
+        Assert.Contains("No such container: " + name, stop.Stderr, StringComparison.Ordinal);
+        Assert.True(logs.ExitCode != 0, logs.ToString());
+        Assert.Contains("No such container: " + name, logs.Stderr, StringComparison.Ordinal);
+    }
+}

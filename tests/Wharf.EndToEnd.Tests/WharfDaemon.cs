@@ -1,0 +1,135 @@
+using System.Diagnostics;
+
+namespace Wharf.EndToEnd.Tests;
+
+/// <summary>
+/// One wharfd process with its own data root, socket and pid file under a test directory. It can be stopped,
+/// killed and started again on the same data root, which is what the crash tests need.
+/// </summary>
+public sealed class WharfDaemon
+{
+    private Process? _process;
+
+    public WharfDaemon(string directory)
+    {
+        Directory = directory;
+    }
+
+    public string Directory { get; }
+
+    public string DataRoot => Path.Combine(Directory, "root");
+
+    public string SocketPath => Path.Combine(Directory, "wharf.sock");
+
+    public string PidFile => Path.Combine(Directory, "wharfd.pid");
+
+    public string LogFile => Path.Combine(Directory, "wharfd.log");
+
+    public string Host => "unix://" + SocketPath;
+
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("wharfd is not started");
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public async Task StartAsync()
+    {
+        if (IsRunning)
+        {
+            throw new InvalidOperationException("wharfd is already running");
+        }
+
+        System.IO.Directory.CreateDirectory(Directory);
+        File.AppendAllText(LogFile, $"--- test harness: starting wharfd at {DateTime.UtcNow:O}\n");
+        // A shell that execs wharfd appends its log to a file: the pid stays wharfd's own, and the log survives the
+        // test host, which matters when wharfd misbehaves.
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("exec \"$0\" \"$@\" </dev/null >>\"$WHARF_E2E_LOG\" 2>&1");
+        psi.ArgumentList.Add(TestPaths.Wharfd);
+        foreach (var arg in new[]
+                 {
+                     "--data-root", DataRoot, "--host", Host, "--pidfile", PidFile, "--log-level", "debug",
+                 })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.Environment["WHARF_E2E_LOG"] = LogFile;
+        _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start wharfd");
+
+        var watch = Stopwatch.StartNew();
+        using var http = UnixSocketHttp.Create(SocketPath, TimeSpan.FromSeconds(2));
+        while (watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException(
+                    $"wharfd exited with code {_process.ExitCode} before answering /_ping\n{LogTail()}");
+            }
+
+            if (File.Exists(SocketPath))
+            {
+                try
+                {
+                    if (await http.GetStringAsync("/_ping") == "OK")
+                    {
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+                {
+                    // Not listening yet.
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"wharfd did not answer /_ping on {SocketPath} within 30s\n{LogTail()}");
+    }
+
+    /// <summary>Sends SIGTERM (the documented clean shutdown) and waits for wharfd to exit.</summary>
+    public async Task<int> StopAsync(TimeSpan? timeout = null)
+    {
+        var process = _process ?? throw new InvalidOperationException("wharfd is not started");
+        if (!process.HasExited)
+        {
+            await ProcessRunner.RunAsync("/bin/kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+            try
+            {
+                await process.WaitForExitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+                throw new TimeoutException($"wharfd ignored SIGTERM; it was SIGKILLed\n{LogTail()}");
+            }
+        }
+
+        return process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: the daemon gets no chance to clean up, like a crash or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        var process = _process ?? throw new InvalidOperationException("wharfd is not started");
+        if (!process.HasExited)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public string LogTail(int lines = 60)
+    {
+        if (!File.Exists(LogFile))
+        {
+            return "(no wharfd log)";
+        }
+
+        var all = File.ReadAllLines(LogFile);
+        return $"--- last lines of {LogFile}:\n" + string.Join('\n', all.Skip(Math.Max(0, all.Length - lines)));
+    }
+}
