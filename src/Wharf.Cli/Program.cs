@@ -2,5 +2,5 @@ namespace Wharf.Cli;
 
 internal static class Program
 {
-    private static int Main() => 0;
+    private static Task<int> Main(string[] args) => CliApp.RunAsync(args, Environment.GetEnvironmentVariable);
 }

@@ -1,0 +1,173 @@
+using Wharf.Cli.BaseImage;
+using Wharf.Cli.Commands;
+using Wharf.Cli.Parsing;
+using Wharf.Client;
+
+namespace Wharf.Cli;
+
+/// <summary>Global flags, verb dispatch (with docker's `container …`/`image …` aliases) and error reporting.</summary>
+internal static class CliApp
+{
+    private const string Usage = """
+        Usage:  wharf [OPTIONS] COMMAND
+
+        A Docker-compatible client for wharfd
+
+        Options:
+          -H, --host string   Daemon socket to connect to (default unix:///run/wharf/wharf.sock;
+                              also WHARF_HOST, DOCKER_HOST)
+          -v, --version       Print version information and quit
+
+        Commands:
+          run         Create and run a new container from an image
+          create      Create a new container
+          start       Start one or more stopped containers
+          ps          List containers
+          logs        Fetch the logs of a container
+          stop        Stop one or more running containers
+          kill        Kill one or more running containers
+          rm          Remove one or more containers
+          wait        Block until one or more containers stop, then print their exit codes
+          inspect     Return low-level information on Docker objects
+          images      List images
+          import      Import the contents from a tarball to create a filesystem image
+          tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+          rmi         Remove one or more images
+          base-image  Build the busybox base image from the busybox-static package and import it
+          version     Show the Docker version information
+          info        Display system-wide information
+        """;
+
+    public static async Task<int> RunAsync(string[] args, Func<string, string?> environment)
+    {
+        string? host = null;
+        var i = 0;
+        for (; i < args.Length && args[i].StartsWith('-'); i++)
+        {
+            var arg = args[i];
+            if (arg is "-H" or "--host")
+            {
+                if (++i >= args.Length)
+                {
+                    return await UsageErrorAsync("flag needs an argument: --host", null).ConfigureAwait(false);
+                }
+
+                host = args[i];
+            }
+            else if (arg.StartsWith("--host=", StringComparison.Ordinal))
+            {
+                host = arg["--host=".Length..];
+            }
+            else if (arg.StartsWith("-H", StringComparison.Ordinal) && arg.Length > 2)
+            {
+                host = arg[2..].TrimStart('=');
+            }
+            else if (arg is "-v" or "--version")
+            {
+                await Console.Out.WriteLineAsync($"Wharf version {CliInfo.Version}").ConfigureAwait(false);
+                return 0;
+            }
+            else if (arg is "-h" or "--help")
+            {
+                await Console.Out.WriteLineAsync(Usage).ConfigureAwait(false);
+                return 0;
+            }
+            else if (arg is "-D" or "--debug")
+            {
+            }
+            else if (arg is "-l" or "--log-level")
+            {
+                i++;
+            }
+            else
+            {
+                return await UsageErrorAsync($"unknown flag: {arg}", null).ConfigureAwait(false);
+            }
+        }
+
+        if (i >= args.Length)
+        {
+            await Console.Out.WriteLineAsync(Usage).ConfigureAwait(false);
+            return 0;
+        }
+
+        var verb = args[i];
+        var rest = args[(i + 1)..];
+        if (verb is "container" or "image" && rest.Length > 0)
+        {
+            (verb, rest) = Alias(verb, rest[0], rest[1..]);
+        }
+
+        if (rest.Contains("--help"))
+        {
+            await Console.Out.WriteLineAsync(Usage).ConfigureAwait(false);
+            return 0;
+        }
+
+        DockerEndpoint endpoint;
+        try
+        {
+            endpoint = DockerEndpoint.Resolve(host, environment);
+        }
+        catch (FormatException ex)
+        {
+            return await UsageErrorAsync(ex.Message, null).ConfigureAwait(false);
+        }
+
+        using var ctx = new CliContext(endpoint, environment);
+        try
+        {
+            return verb switch
+            {
+                "run" => await RunCommand.RunAsync(ctx, rest, isRun: true).ConfigureAwait(false),
+                "create" => await RunCommand.RunAsync(ctx, rest, isRun: false).ConfigureAwait(false),
+                "start" => await ContainerVerbs.StartAsync(ctx, rest).ConfigureAwait(false),
+                "ps" => await PsCommand.RunAsync(ctx, rest).ConfigureAwait(false),
+                "logs" => await LogsCommand.RunAsync(ctx, rest).ConfigureAwait(false),
+                "stop" => await ContainerVerbs.StopAsync(ctx, rest).ConfigureAwait(false),
+                "kill" => await ContainerVerbs.KillAsync(ctx, rest).ConfigureAwait(false),
+                "rm" => await ContainerVerbs.RemoveAsync(ctx, rest).ConfigureAwait(false),
+                "wait" => await ContainerVerbs.WaitAsync(ctx, rest).ConfigureAwait(false),
+                "inspect" => await InspectCommand.RunAsync(ctx, rest).ConfigureAwait(false),
+                "container-inspect" => await InspectCommand.RunAsync(ctx, rest, "container").ConfigureAwait(false),
+                "image-inspect" => await InspectCommand.RunAsync(ctx, rest, "image").ConfigureAwait(false),
+                "images" => await ImageVerbs.ListAsync(ctx, rest).ConfigureAwait(false),
+                "import" => await ImageVerbs.ImportAsync(ctx, rest).ConfigureAwait(false),
+                "tag" => await ImageVerbs.TagAsync(ctx, rest).ConfigureAwait(false),
+                "rmi" => await ImageVerbs.RemoveAsync(ctx, rest).ConfigureAwait(false),
+                "base-image" => await BaseImageCommand.RunAsync(ctx, rest).ConfigureAwait(false),
+                "version" => await SystemVerbs.VersionAsync(ctx, rest).ConfigureAwait(false),
+                "info" => await SystemVerbs.InfoAsync(ctx, rest).ConfigureAwait(false),
+                _ => await UsageErrorAsync($"'{verb}' is not a wharf command.", null).ConfigureAwait(false),
+            };
+        }
+        catch (UsageException ex)
+        {
+            return await UsageErrorAsync(ex.Message, verb).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DockerApiException or DaemonUnreachableException or DockerStreamException)
+        {
+            await Console.Error.WriteLineAsync(Errors.Describe(ex)).ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    private static (string Verb, string[] Args) Alias(string group, string sub, string[] rest) => (group, sub) switch
+    {
+        ("container", "ls" or "list") => ("ps", rest),
+        ("container", "inspect") => ("container-inspect", rest),
+        ("container", "rm" or "remove") => ("rm", rest),
+        ("image", "ls" or "list") => ("images", rest),
+        ("image", "inspect") => ("image-inspect", rest),
+        ("image", "rm" or "remove") => ("rmi", rest),
+        ("image", "base" or "base-image") => ("base-image", rest),
+        _ => (sub, rest),
+    };
+
+    private static async Task<int> UsageErrorAsync(string message, string? verb)
+    {
+        await Console.Error.WriteLineAsync("wharf: " + message).ConfigureAwait(false);
+        await Console.Error.WriteLineAsync(verb is null ? "See 'wharf --help'." : $"See 'wharf {verb} --help'.").ConfigureAwait(false);
+        return 125;
+    }
+}

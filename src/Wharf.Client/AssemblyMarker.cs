@@ -1,3 +1,0 @@
-namespace Wharf.Client;
-
-internal static class AssemblyMarker;
