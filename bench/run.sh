@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# One invocation measures `docker run --rm busybox true` end to end with hyperfine:
+#   (a) against a private wharfd (data root and socket under /tmp/wharf-bench),
+#   (b) against the reference dockerd from Debian's docker.io (data/exec root and socket under /tmp/dockerd-bench),
+#   (c) raw `runc run` of the same rootfs, the floor no engine can beat.
+# Both daemons get the same busybox rootfs tar and `--network none`, so they are compared on equal terms; wharfd's
+# default network is reported too. Everything started here is stopped and removed on exit.
+#
+# Usage: sudo bash bench/run.sh [--runs N] [--warmup N]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+
+runs=30 warmup=3
+while (($#)); do
+  case $1 in
+    --runs) runs=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    *) wharf_die "unknown argument $1 (usage: bench/run.sh [--runs N] [--warmup N])" ;;
+  esac
+done
+
+WB=/tmp/wharf-bench
+DB=/tmp/dockerd-bench
+RESULTS="$WHARF_REPO_ROOT/artifacts/bench"
+docker_cli=$WHARF_DOCKER_CLI
+
+wharf_require_root
+[[ -x $docker_cli ]] || wharf_die "the docker CLI is expected at $docker_cli"
+
+install_reference_docker() {
+  if dpkg-query -W -f='${Status}' docker.io 2>/dev/null | grep -q "install ok installed"; then
+    return 0
+  fi
+  # Without systemd the package's maintainer scripts would try to start a system-wide dockerd on
+  # /var/run/docker.sock; a policy-rc.d that says "no" keeps the install from starting anything.
+  local own_policy=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  wharf_install_packages docker.io
+  ((own_policy == 0)) || rm -f /usr/sbin/policy-rc.d
+}
+
+wharf_install_packages "${WHARF_APT_PACKAGES[@]}"
+install_reference_docker
+wharf_require_dotnet
+bash "$WHARF_REPO_ROOT/scripts/build.sh"
+
+for sock in "$WB/wharf.sock" "$DB/docker.sock"; do
+  if [[ -S $sock ]] && curl -fsS --max-time 2 --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1; then
+    wharf_die "a daemon from an earlier run still answers on $sock; stop it (its pid file is next to the socket)"
+  fi
+done
+
+unmount_under() {
+  local dir=$1 mp
+  [[ -d $dir ]] || return 0
+  for _ in 1 2; do
+    awk -v p="$dir/" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r mp; do
+      umount -l "$mp" 2>/dev/null || true
+    done
+  done
+}
+
+stop_pidfile() {
+  local pidfile=$1 name=$2 pid i
+  [[ -f $pidfile ]] || return 0
+  pid=$(cat "$pidfile")
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 200; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  echo "warning: $name (pid $pid) ignored SIGTERM for 20 s; sending SIGKILL" >&2
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  set +e
+  if [[ -S $WB/wharf.sock ]]; then
+    ids=$(DOCKER_HOST="unix://$WB/wharf.sock" "$docker_cli" ps -aq 2>/dev/null)
+    [[ -z $ids ]] || DOCKER_HOST="unix://$WB/wharf.sock" "$docker_cli" rm -f $ids >/dev/null 2>&1
+  fi
+  if [[ -S $DB/docker.sock ]]; then
+    ids=$(DOCKER_HOST="unix://$DB/docker.sock" "$docker_cli" ps -aq 2>/dev/null)
+    [[ -z $ids ]] || DOCKER_HOST="unix://$DB/docker.sock" "$docker_cli" rm -f $ids >/dev/null 2>&1
+  fi
+  stop_pidfile "$WB/wharfd.pid" wharfd
+  stop_pidfile "$DB/docker.pid" dockerd
+  if [[ -d $WB/runc ]]; then
+    for c in $(runc --root "$WB/runc" list -q 2>/dev/null); do runc --root "$WB/runc" delete -f "$c" >/dev/null 2>&1; done
+  fi
+  unmount_under "$WB"
+  unmount_under "$DB"
+  rm -rf "$WB" "$DB"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cleanup
+mkdir -p "$WB" "$DB/root" "$DB/exec" "$RESULTS"
+export DOCKER_CONFIG="$WB/docker-config"
+
+wharf_log "building the busybox rootfs tar"
+"$WHARF_ARTIFACTS/wharf" base-image busybox --output "$WB/busybox.tar"
+
+wharf_log "starting wharfd on $WB/wharf.sock"
+"$WHARF_ARTIFACTS/wharfd" --data-root "$WB/root" --host "unix://$WB/wharf.sock" --pidfile "$WB/wharfd.pid" \
+  --log-level warn </dev/null >>"$WB/wharfd.log" 2>&1 &
+wharf_wait_for_socket "$WB/wharf.sock" 30 || { tail -n 30 "$WB/wharfd.log" >&2; wharf_die "wharfd did not start"; }
+DOCKER_HOST="unix://$WB/wharf.sock" "$docker_cli" import "$WB/busybox.tar" busybox:latest >/dev/null
+
+wharf_log "starting the reference dockerd ($(dockerd --version)) on $DB/docker.sock"
+echo '{}' >"$DB/daemon.json"
+# --bridge=none and no iptables: the reference must not touch the host's network; containers run with
+# --network none, so nothing is lost. dockerd starts its own containerd under the exec root.
+dockerd --config-file "$DB/daemon.json" --data-root "$DB/root" --exec-root "$DB/exec" --pidfile "$DB/docker.pid" \
+  -H "unix://$DB/docker.sock" --iptables=false --ip-masq=false --bridge=none --log-level warn \
+  </dev/null >>"$DB/dockerd.log" 2>&1 &
+wharf_wait_for_socket "$DB/docker.sock" 60 || { tail -n 30 "$DB/dockerd.log" >&2; wharf_die "dockerd did not start"; }
+DOCKER_HOST="unix://$DB/docker.sock" "$docker_cli" import "$WB/busybox.tar" busybox:latest >/dev/null
+
+wharf_log "preparing the runc bundle"
+mkdir -p "$WB/bundle/rootfs" "$WB/runc"
+tar -xf "$WB/busybox.tar" -C "$WB/bundle/rootfs"
+(cd "$WB/bundle" && runc spec)
+# The default spec wants a terminal and runs sh; the floor runs `true` with inherited stdio.
+sed -i -e 's/"terminal": true/"terminal": false/' -e 's/^\([[:space:]]*\)"sh"$/\1"true"/' "$WB/bundle/config.json"
+
+# Sanity: every scenario must actually work before it is timed.
+DOCKER_HOST="unix://$WB/wharf.sock" "$docker_cli" run --rm --network none busybox true
+DOCKER_HOST="unix://$WB/wharf.sock" "$docker_cli" run --rm busybox true
+DOCKER_HOST="unix://$DB/docker.sock" "$docker_cli" run --rm --network none busybox true
+runc --root "$WB/runc" run -b "$WB/bundle" "bench-sanity-$$"
+
+json="$RESULTS/hyperfine.json"
+csv="$RESULTS/hyperfine.csv"
+wharf_log "hyperfine --warmup $warmup --runs $runs"
+hyperfine --warmup "$warmup" --runs "$runs" --export-json "$json" --export-csv "$csv" \
+  -n "runc run (floor)" "runc --root $WB/runc run -b $WB/bundle bench-\$(date +%s%N)" \
+  -n "wharfd --network none" "DOCKER_HOST=unix://$WB/wharf.sock $docker_cli run --rm --network none busybox true" \
+  -n "dockerd --network none" "DOCKER_HOST=unix://$DB/docker.sock $docker_cli run --rm --network none busybox true" \
+  -n "wharfd default network" "DOCKER_HOST=unix://$WB/wharf.sock $docker_cli run --rm busybox true"
+
+# CSV columns: command,mean,stddev,median,user,system,min,max (seconds).
+echo
+printf '%-26s %12s %12s %12s %12s\n' "scenario" "median ms" "mean ms" "min ms" "max ms"
+awk -F, 'NR > 1 { printf "%-26s %12.1f %12.1f %12.1f %12.1f\n", $1, $4 * 1000, $2 * 1000, $7 * 1000, $8 * 1000 }' "$csv"
+awk -F, '
+  NR > 1 { median[$1] = $4 }
+  END {
+    w = median["wharfd --network none"]; d = median["dockerd --network none"]
+    if (d > 0) printf "\nratio wharfd/dockerd (median, --network none): %.2f   (issue target <= 0.50, later goal 0.25)\n", w / d
+  }' "$csv"
+echo "raw results: $json"
