@@ -1,0 +1,30 @@
+namespace Wharf.Engine.Containers;
+
+/// <summary>In-memory companion of a <see cref="ContainerRecord"/>: locks, waiters and attach sessions.</summary>
+internal sealed class ContainerEntry(ContainerRecord record)
+{
+    /// <summary>Guards <see cref="Record"/> and the lists below; held only for short, non-blocking sections.</summary>
+    public readonly object Sync = new();
+    /// <summary>Serialises lifecycle operations (start, stop, remove) that await the runtime.</summary>
+    public readonly SemaphoreSlim Gate = new(1, 1);
+
+    public ContainerRecord Record { get; } = record;
+    public List<ContainerWait> ExitWaiters { get; } = [];
+    public List<ContainerWait> RemovedWaiters { get; } = [];
+    public List<ContainerAttach> PendingAttaches { get; } = [];
+
+    /// <summary>The runtime container exists (created or running): new attaches connect at once.</summary>
+    public bool AttachDirect { get; set; }
+    public bool RootfsMounted { get; set; }
+
+    /// <summary>Completes when the current run has exited and was cleaned up (runtime state deleted,
+    /// rootfs unmounted, exit persisted). Completed when not running.</summary>
+    public TaskCompletionSource RunExited { get; set; } = Completed();
+
+    public static TaskCompletionSource Completed()
+    {
+        var t = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        t.SetResult();
+        return t;
+    }
+}

@@ -1,0 +1,17 @@
+namespace Wharf.Engine.Containers;
+
+/// <summary>The persisted run state of a container.</summary>
+public sealed class ContainerStateRecord
+{
+    public string Status { get; set; } = ContainerStatus.Created;
+    public int Pid { get; set; }
+    public int ExitCode { get; set; }
+    public string Error { get; set; } = "";
+    public bool OomKilled { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset FinishedAt { get; set; }
+    /// <summary>Set while a removal runs; a record found with it at start-up is finished off.</summary>
+    public bool RemovalInProgress { get; set; }
+
+    public bool IsRunning => Status is ContainerStatus.Running or ContainerStatus.Paused or ContainerStatus.Restarting;
+}
