@@ -159,7 +159,7 @@ internal static class BusyboxRootfs
     /// <summary>True when the ELF file has a PT_INTERP program header, i.e. needs a dynamic loader.</summary>
     internal static bool IsDynamicElf(ReadOnlySpan<byte> elf)
     {
-        if (elf.Length < 64 || !elf[..4].SequenceEqual("\x7fELF"u8) || elf[4] != 2 /* ELFCLASS64 */ || elf[5] != 1 /* little-endian */)
+        if (elf.Length < 64 || elf[0] != 0x7f || !elf[1..4].SequenceEqual("ELF"u8) || elf[4] != 2 /* ELFCLASS64 */ || elf[5] != 1 /* little-endian */)
         {
             return false;
         }

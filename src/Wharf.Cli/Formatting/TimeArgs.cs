@@ -19,8 +19,7 @@ internal static class TimeArgs
 
         if (TryParseGoDuration(value, out var duration))
         {
-            var then = now - duration;
-            return then.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            return Format(now - duration);
         }
 
         if (decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _))
@@ -33,14 +32,24 @@ internal static class TimeArgs
             : DateTimeStyles.AssumeLocal | DateTimeStyles.AdjustToUniversal;
         if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, styles, out var absolute))
         {
-            var seconds = absolute.ToUnixTimeSeconds();
-            var nanos = (absolute.UtcTicks % TimeSpan.TicksPerSecond) * 100;
-            return nanos == 0
-                ? seconds.ToString(CultureInfo.InvariantCulture)
-                : $"{seconds}.{nanos:D9}";
+            return Format(absolute);
         }
 
         throw new Parsing.UsageException($"invalid value for \"since\": failed to parse value as time or duration: \"{value}\"");
+    }
+
+    /// <summary>Go's "%d.%09d" of Unix seconds and nanoseconds.</summary>
+    private static string Format(DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        var seconds = Math.DivRem(ticks, TimeSpan.TicksPerSecond, out var rest);
+        if (rest < 0)
+        {
+            seconds--;
+            rest += TimeSpan.TicksPerSecond;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{seconds}.{rest * 100:D9}");
     }
 
     private static bool HasOffset(string value)
