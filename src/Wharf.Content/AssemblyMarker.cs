@@ -1,3 +1,0 @@
-namespace Wharf.Content;
-
-internal static class AssemblyMarker;

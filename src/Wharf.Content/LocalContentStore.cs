@@ -1,0 +1,179 @@
+using System.Security.Cryptography;
+using Wharf.Core;
+using Wharf.Oci;
+
+namespace Wharf.Content;
+
+/// <summary>
+/// Content-addressed blobs on the local file system, under <c>&lt;root&gt;/blobs/sha256/&lt;hex&gt;</c>, with
+/// in-progress writes under <c>&lt;root&gt;/ingest</c>. A blob file only ever appears by rename after it was
+/// fsynced and verified, so a blob path that exists is always complete; a crash leaves at most a temp
+/// file in ingest/, which <see cref="LocalContentStore(string)"/> removes.
+/// Thread-safe: concurrent ingests of the same blob each write their own temp file and the renames are
+/// idempotent (same content under the same name).
+/// </summary>
+public sealed class LocalContentStore : IContentStore
+{
+    private readonly string _blobs;
+    private readonly string _ingest;
+
+    /// <param name="root">Usually &lt;dataRoot&gt;/content.</param>
+    public LocalContentStore(string root)
+    {
+        Root = Path.GetFullPath(root);
+        _blobs = Path.Combine(Root, "blobs", Digest.Sha256);
+        _ingest = Path.Combine(Root, "ingest");
+        Directory.CreateDirectory(_blobs);
+        Directory.CreateDirectory(_ingest);
+        // Leftovers of writes interrupted by a crash: nothing refers to them.
+        foreach (var f in Directory.EnumerateFiles(_ingest))
+        {
+            try { File.Delete(f); } catch (IOException) { }
+        }
+    }
+
+    public string Root { get; }
+
+    /// <summary>The directory holding committed blobs; fsync it before publishing a name that points at a new blob.</summary>
+    public string BlobDirectory => _blobs;
+
+    /// <summary>The file a committed blob lives in (for zero-copy readers such as save or the registry).</summary>
+    public string BlobPath(Digest digest)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        return Path.Combine(_blobs, digest.Hex);
+    }
+
+    public bool Exists(Digest digest) => File.Exists(BlobPath(digest));
+
+    public Stream OpenRead(Digest digest)
+    {
+        try
+        {
+            return new FileStream(BlobPath(digest), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        }
+        catch (FileNotFoundException)
+        {
+            throw WharfException.NotFound($"content digest {digest}: not found");
+        }
+    }
+
+    public byte[] ReadAllBytes(Digest digest)
+    {
+        try
+        {
+            return File.ReadAllBytes(BlobPath(digest));
+        }
+        catch (FileNotFoundException)
+        {
+            throw WharfException.NotFound($"content digest {digest}: not found");
+        }
+    }
+
+    public ContentInfo? Info(Digest digest)
+    {
+        var fi = new FileInfo(BlobPath(digest));
+        return fi.Exists ? new ContentInfo(digest, fi.Length, fi.LastWriteTimeUtc) : null;
+    }
+
+    public IEnumerable<ContentInfo> Walk()
+    {
+        foreach (var path in Directory.EnumerateFiles(_blobs))
+        {
+            var name = Path.GetFileName(path);
+            if (!Digest.IsFullHex(name)) continue;
+            var fi = new FileInfo(path);
+            if (fi.Exists) yield return new ContentInfo(Digest.FromHex(name), fi.Length, fi.LastWriteTimeUtc);
+        }
+    }
+
+    public bool Delete(Digest digest)
+    {
+        var path = BlobPath(digest);
+        if (!File.Exists(path)) return false;
+        File.Delete(path);
+        return true;
+    }
+
+    public ContentInfo Write(ReadOnlySpan<byte> data, Digest? expected = null)
+    {
+        var digest = Digest.FromBytes(data);
+        if (expected is not null && expected != digest)
+            throw new WharfException(ErrorKind.FailedPrecondition, $"unexpected commit digest {digest}, expected {expected}: failed precondition");
+        var existing = Info(digest);
+        if (existing is not null) return existing;
+        var tmp = NewTempPath();
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                fs.Write(data);
+                fs.Flush(flushToDisk: true);
+            }
+            return Commit(tmp, digest, data.Length);
+        }
+        finally
+        {
+            TryDelete(tmp);
+        }
+    }
+
+    public ContentInfo Ingest(Stream data, Digest? expected = null, long? expectedSize = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var tmp = NewTempPath();
+        try
+        {
+            long size = 0;
+            Digest digest;
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                var buf = new byte[1 << 16];
+                int n;
+                while ((n = data.Read(buf, 0, buf.Length)) > 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    hash.AppendData(buf, 0, n);
+                    fs.Write(buf, 0, n);
+                    size += n;
+                    if (expectedSize is { } max && size > max)
+                        throw new WharfException(ErrorKind.FailedPrecondition, $"unexpected commit size {size}, expected {max}: failed precondition");
+                }
+                fs.Flush(flushToDisk: true);
+                digest = Digest.FromHash(hash);
+            }
+            if (expectedSize is { } want && size != want)
+                throw new WharfException(ErrorKind.FailedPrecondition, $"unexpected commit size {size}, expected {want}: failed precondition");
+            if (expected is not null && expected != digest)
+                throw new WharfException(ErrorKind.FailedPrecondition, $"unexpected commit digest {digest}, expected {expected}: failed precondition");
+            return Commit(tmp, digest, size);
+        }
+        finally
+        {
+            TryDelete(tmp);
+        }
+    }
+
+    private ContentInfo Commit(string tmp, Digest digest, long size)
+    {
+        var target = BlobPath(digest);
+        if (!File.Exists(target))
+        {
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            // Overwriting a concurrent writer's identical blob is harmless; rename is atomic either way.
+            File.Move(tmp, target, overwrite: true);
+            // The directory fsync that makes this rename durable needs a native call, which this project
+            // may not make (it does not reference Wharf.Interop): callers that write names pointing at
+            // blobs fsync BlobDirectory first (ImageStore does).
+        }
+        return new ContentInfo(digest, size, File.GetLastWriteTimeUtc(target));
+    }
+
+    private string NewTempPath() => Path.Combine(_ingest, Guid.NewGuid().ToString("N"));
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,3 +1,0 @@
-namespace Wharf.Images;
-
-internal static class AssemblyMarker;
