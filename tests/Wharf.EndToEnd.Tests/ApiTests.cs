@@ -93,6 +93,17 @@ public sealed class ApiTests(DaemonFixture wharf)
     }
 
     [Fact]
+    public async Task Invalid_image_reference_is_a_400()
+    {
+        using var http = wharf.Http();
+
+        using var response = await http.PostAsync("/v1.50/containers/create", Json("{\"Image\": \"UPPER/Case\"}"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("invalid reference format", await ErrorMessage(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Missing_container_is_a_404_no_such_container()
     {
         using var http = wharf.Http();

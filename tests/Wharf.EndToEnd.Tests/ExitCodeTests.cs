@@ -29,11 +29,34 @@ public sealed class ExitCodeTests(DaemonFixture wharf)
     }
 
     [Fact]
-    public async Task Killed_process_exits_137()
+    public async Task Foreground_run_of_a_killed_container_exits_137()
     {
-        var result = await wharf.Docker("run", "--rm", "busybox", "sh", "-c", "kill -9 $$");
+        // `sh -c 'kill -9 $$'` would not do: the shell is PID 1 of its namespace and the kernel ignores it.
+        var name = wharf.UniqueName("fgkill");
+        var run = wharf.Docker("run", "--rm", "--name", name, "busybox", "sleep", "60");
+        await WaitUntilRunning(name, run);
+
+        (await wharf.Docker("kill", name)).EnsureSuccess();
+        var result = await run;
 
         Assert.True(result.ExitCode == 137, result.ToString());
+    }
+
+    private async Task WaitUntilRunning(string name, Task<CommandResult> run)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && !run.IsCompleted)
+        {
+            var state = await wharf.Docker("inspect", "-f", "{{.State.Running}}", name);
+            if (state.Stdout.Trim() == "true")
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail(run.IsCompleted ? "docker run ended early: " + await run : $"{name} never ran");
     }
 
     [Fact]

@@ -135,13 +135,4 @@ public sealed class ImageTests(DaemonFixture wharf)
         Assert.True(rmi.ExitCode != 0, rmi.ToString());
         Assert.Contains("No such image: " + name, rmi.Stderr, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public async Task Invalid_reference_is_rejected()
-    {
-        var result = await wharf.Docker("tag", "busybox", "UPPER/Case:tag");
-
-        Assert.True(result.ExitCode != 0, result.ToString());
-        Assert.Contains("invalid reference format", result.Stderr, StringComparison.Ordinal);
-    }
 }

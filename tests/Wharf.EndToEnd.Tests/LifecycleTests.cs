@@ -132,7 +132,8 @@ public sealed partial class LifecycleTests(DaemonFixture wharf)
         var rm = await wharf.Docker("rm", name);
 
         Assert.True(rm.ExitCode != 0, rm.ToString());
-        Assert.Contains("container is running", rm.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Error response from daemon", rm.Stderr, StringComparison.Ordinal);
+        Assert.Contains("running", rm.Stderr, StringComparison.Ordinal);
         Assert.Equal("running", await Inspect(name, "{{.State.Status}}"));
         (await wharf.Docker("rm", "-f", name)).EnsureSuccess();
     }
