@@ -1,0 +1,79 @@
+namespace Wharf.Daemon;
+
+/// <summary>wharfd's settings, from its command line (flag names as dockerd's). Validated before the socket opens.</summary>
+internal sealed class DaemonOptions
+{
+    /// <summary>Where images, containers and logs live.</summary>
+    public string DataRoot { get; private set; } = "/var/lib/wharf";
+
+    /// <summary>The API socket path (from --host unix:///path).</summary>
+    public string SocketPath { get; private set; } = "/run/wharf/wharf.sock";
+
+    /// <summary>The pid file; a second daemon on the same pid file refuses to start.</summary>
+    public string PidFile { get; private set; } = "/run/wharf/wharfd.pid";
+
+    /// <summary>Volatile state (monitor sockets, runc state): lost on reboot, as it should be.</summary>
+    public string ExecRoot { get; private set; } = "/run/wharf";
+
+    /// <summary>OCI runtime binary name or path.</summary>
+    public string Runtime { get; private set; } = "runc";
+
+    public Log.Level LogLevel { get; private set; } = Log.Level.Info;
+
+    public static DaemonOptions Parse(string[] args)
+    {
+        var o = new DaemonOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string? inline = null;
+            int eq = a.IndexOf('=');
+            if (a.StartsWith("--", StringComparison.Ordinal) && eq > 0) { inline = a[(eq + 1)..]; a = a[..eq]; }
+            string Value() => inline ?? (++i < args.Length ? args[i] : throw new ArgumentException($"flag needs an argument: {a}"));
+            switch (a)
+            {
+                case "--data-root": o.DataRoot = Path.GetFullPath(Value()); break;
+                case "-H":
+                case "--host": o.SocketPath = ParseHost(Value()); break;
+                case "-p":
+                case "--pidfile": o.PidFile = Path.GetFullPath(Value()); break;
+                case "--runtime": o.Runtime = Value(); break;
+                case "--exec-root": o.ExecRoot = Path.GetFullPath(Value()); break;
+                case "-l":
+                case "--log-level": o.LogLevel = Log.ParseLevel(Value()); break;
+                case "-D":
+                case "--debug": o.LogLevel = Log.Level.Debug; break;
+                case "-h":
+                case "--help": throw new HelpRequested();
+                default: throw new ArgumentException($"unknown flag: {a}");
+            }
+        }
+        return o;
+    }
+
+    private static string ParseHost(string host)
+    {
+        if (host.StartsWith("unix://", StringComparison.Ordinal)) host = host["unix://".Length..];
+        else if (host.Contains("://", StringComparison.Ordinal))
+            throw new ArgumentException($"unsupported --host {host}: only unix:///path sockets are served");
+        if (!Path.IsPathRooted(host)) throw new ArgumentException($"--host needs an absolute socket path: {host}");
+        return host;
+    }
+
+    public const string Usage = """
+        Usage: wharfd [OPTIONS]
+
+        A Docker-compatible container engine daemon.
+
+        Options:
+          --data-root string   Root directory of persistent state (default "/var/lib/wharf")
+          -H, --host string    Daemon socket to listen on (default "unix:///run/wharf/wharf.sock")
+          -p, --pidfile string Path to use for the daemon PID file (default "/run/wharf/wharfd.pid")
+          --exec-root string   Root directory for execution state files (default "/run/wharf")
+          --runtime string     OCI runtime (default "runc")
+          -l, --log-level      debug, info, warn or error (default "info")
+          -D, --debug          Same as --log-level debug
+        """;
+
+    internal sealed class HelpRequested : Exception;
+}

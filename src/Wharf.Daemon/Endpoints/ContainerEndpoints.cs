@@ -1,0 +1,202 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text.Json;
+using Wharf.Api.Containers;
+using Wharf.Core;
+using Wharf.Daemon.Http;
+using Wharf.Engine.Containers;
+
+namespace Wharf.Daemon.Endpoints;
+
+/// <summary>The /containers routes (engine-api.md §4): parse the wire request, call the container service,
+/// write the wire answer. Streams (attach, wait, logs) are framed here.</summary>
+internal sealed class ContainerEndpoints(ContainerService containers, Log log)
+{
+    private const string RawStream = "application/vnd.docker.raw-stream";
+    private const string MultiplexedStream = "application/vnd.docker.multiplexed-stream";
+
+    public void Map(Router r)
+    {
+        r.Post("/containers/create", CreateAsync);
+        r.Get("/containers/json", ListAsync);
+        r.Get("/containers/{id}/json", InspectAsync);
+        r.Post("/containers/{id}/start", async (c, ct) => { await containers.StartAsync(Id(c), ct); await c.WriteNoContentAsync(204, ct); });
+        r.Post("/containers/{id}/stop", async (c, ct) =>
+        {
+            await containers.StopAsync(Id(c), Timeout(c), c.Request.Query.Get("signal") is { Length: > 0 } s ? s : null, ct);
+            await c.WriteNoContentAsync(204, ct);
+        });
+        r.Post("/containers/{id}/restart", async (c, ct) =>
+        {
+            await containers.RestartAsync(Id(c), Timeout(c), c.Request.Query.Get("signal") is { Length: > 0 } s ? s : null, ct);
+            await c.WriteNoContentAsync(204, ct);
+        });
+        r.Post("/containers/{id}/kill", async (c, ct) =>
+        {
+            await containers.KillAsync(Id(c), c.Request.Query.Get("signal") is { Length: > 0 } s ? s : null, ct);
+            await c.WriteNoContentAsync(204, ct);
+        });
+        r.Delete("/containers/{id}", async (c, ct) =>
+        {
+            await containers.RemoveAsync(Id(c), c.Request.Query.Bool("force"), c.Request.Query.Bool("v"), ct);
+            await c.WriteNoContentAsync(204, ct);
+        });
+        r.Post("/containers/{id}/resize", async (c, ct) =>
+        {
+            int h = Dimension(c, "h"), w = Dimension(c, "w");
+            await containers.ResizeAsync(Id(c), h, w, ct);
+            await c.WriteBytesAsync(200, "text/plain; charset=utf-8", ReadOnlyMemory<byte>.Empty, ct);
+        });
+        r.Post("/containers/{id}/wait", WaitAsync);
+        r.Post("/containers/{id}/attach", AttachAsync);
+        r.Get("/containers/{id}/logs", LogsAsync);
+    }
+
+    private static string Id(HttpContext c) => c.Request.RouteValues["id"];
+
+    private static int? Timeout(HttpContext c)
+    {
+        var t = c.Request.Query.Long("t");
+        return t is null ? null : checked((int)t.Value);
+    }
+
+    private static int Dimension(HttpContext c, string key)
+    {
+        var v = c.Request.Query.Get(key);
+        if (!uint.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            throw WharfException.Invalid($"invalid resize {key}: {v}");
+        return (int)Math.Min(n, int.MaxValue);
+    }
+
+    private async Task CreateAsync(HttpContext c, CancellationToken ct)
+    {
+        if (!c.Request.HasBody) throw WharfException.Invalid("invalid JSON: request body is empty");
+        var body = await JsonSerializer.DeserializeAsync(c.Request.Body, ContainerJsonContext.Default.ContainerCreateRequest, ct)
+            ?? throw WharfException.Invalid("invalid JSON: request body is null");
+        var result = await containers.CreateAsync(c.Request.Query.Get("name"), body, body.HostConfig, body.NetworkingConfig, ct);
+        await c.WriteJsonAsync(201, result, ContainerJsonContext.Default.ContainerCreateResponse, ct);
+    }
+
+    private Task ListAsync(HttpContext c, CancellationToken ct)
+    {
+        var q = c.Request.Query;
+        int limit = (int)(q.Long("limit") ?? -1);
+        var list = containers.List(q.Bool("all"), limit, q.Filters());
+        return c.WriteJsonAsync(200, [.. list], ContainerJsonContext.Default.ListContainerSummary, ct);
+    }
+
+    private Task InspectAsync(HttpContext c, CancellationToken ct) =>
+        c.WriteJsonAsync(200, containers.Inspect(Id(c)), ContainerJsonContext.Default.ContainerInspectResponse, ct);
+
+    /// <summary>Headers go out before the container exits: the CLI registers the wait before start and
+    /// needs to know it is registered (engine-api.md §4.5).</summary>
+    private async Task WaitAsync(HttpContext c, CancellationToken ct)
+    {
+        using var wait = containers.BeginWait(Id(c), c.Request.Query.Get("condition"));
+        var stream = await c.StartStreamAsync("application/json", ct);
+        var (code, error) = await wait.Result.WaitAsync(ct);
+        var body = new ContainerWaitResponse { StatusCode = code, Error = error is null ? null : new WaitExitError { Message = error } };
+        await stream.WriteAsync(HttpContext.SerializeJson(body, ContainerJsonContext.Default.ContainerWaitResponse), ct);
+        await c.OpenStream!.CompleteAsync(ct);
+    }
+
+    /// <summary>
+    /// The hijacked attach stream (engine-api.md §4.3). The client's half-close only ends stdin; output keeps
+    /// flowing until the container's output ends, then we half-close our side.
+    /// </summary>
+    private async Task AttachAsync(HttpContext c, CancellationToken ct)
+    {
+        var q = c.Request.Query;
+        bool stdin = q.Bool("stdin"), stdout = q.Bool("stdout"), stderr = q.Bool("stderr");
+        var id = Id(c);
+        await using var attach = containers.Attach(id, stdin, stdout, stderr);
+        bool multiplexed = !attach.Tty;
+        var contentType = multiplexed && c.Request.ApiVersion >= new Version(1, 42) ? MultiplexedStream : RawStream;
+        var raw = await c.HijackAsync(contentType, ct);
+
+        if (q.Bool("logs"))
+        {
+            await foreach (var entry in containers.Logs(id, stdout, stderr, cancellationToken: ct))
+                await WriteOutputAsync(raw, multiplexed, entry.Stream, entry.Data, ct);
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var stdinPump = stdin ? PumpStdinAsync(raw, attach, stop.Token) : Task.CompletedTask;
+        try
+        {
+            while (await attach.ReadAsync(ct) is { } chunk)
+                await WriteOutputAsync(raw, multiplexed, chunk.Stream, chunk.Data, ct);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            log.Debug($"attach {Ids.Short(id)}: client went away: {e.Message}");
+        }
+        finally
+        {
+            stop.Cancel();
+            raw.CloseWrite();
+            try { await stdinPump; } catch (Exception) { }
+        }
+    }
+
+    private static async Task PumpStdinAsync(HijackedStream raw, ContainerAttach attach, CancellationToken ct)
+    {
+        var buf = new byte[32 * 1024];
+        try
+        {
+            while (true)
+            {
+                int n = await raw.ReadAsync(buf, ct);
+                if (n == 0) break;
+                await attach.WriteStdinAsync(buf.AsMemory(0, n), ct);
+            }
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException) { }
+        if (!ct.IsCancellationRequested) await attach.CloseStdinAsync(CancellationToken.None);
+    }
+
+    /// <summary>stdcopy framing: [stream, 0, 0, 0, size big-endian] + payload; raw bytes for TTY.</summary>
+    private static ValueTask WriteOutputAsync(Stream s, bool multiplexed, int stream, ReadOnlyMemory<byte> data, CancellationToken ct)
+    {
+        if (!multiplexed) return s.WriteAsync(data, ct);
+        var frame = new byte[8 + data.Length];
+        frame[0] = (byte)stream;
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(4), (uint)data.Length);
+        data.CopyTo(frame.AsMemory(8));
+        return s.WriteAsync(frame, ct);
+    }
+
+    private async Task LogsAsync(HttpContext c, CancellationToken ct)
+    {
+        var q = c.Request.Query;
+        var id = Id(c);
+        var tailText = q.Get("tail");
+        int tail = int.TryParse(tailText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var t) && t >= 0 ? t : -1;
+        bool timestamps = q.Bool("timestamps");
+        var entries = containers.Logs(id, q.Bool("stdout"), q.Bool("stderr"), q.Bool("follow"),
+            UnixTime(q.Get("since")), UnixTime(q.Get("until")), tail, timestamps, ct);
+        bool multiplexed = !containers.Inspect(id).Config.Tty;
+        var contentType = multiplexed && c.Request.ApiVersion >= new Version(1, 42) ? MultiplexedStream : RawStream;
+        var stream = await c.StartStreamAsync(contentType, ct);
+        // The service already prefixes timestamps (Go's RFC3339NanoFixed) when asked.
+        await foreach (var e in entries.WithCancellation(ct))
+            await WriteOutputAsync(stream, multiplexed, e.Stream, e.Data, ct);
+        await c.OpenStream!.CompleteAsync(ct);
+    }
+
+    /// <summary>since/until: unix seconds with optional fraction; empty or 0 = no bound.</summary>
+    private static DateTimeOffset? UnixTime(string? v)
+    {
+        if (string.IsNullOrEmpty(v) || v == "0") return null;
+        var parts = v.Split('.', 2);
+        if (!long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var secs))
+            throw WharfException.Invalid($"invalid timestamp: {v}");
+        long nanos = 0;
+        if (parts.Length == 2)
+        {
+            var frac = parts[1].PadRight(9, '0')[..9];
+            if (!long.TryParse(frac, NumberStyles.None, CultureInfo.InvariantCulture, out nanos)) throw WharfException.Invalid($"invalid timestamp: {v}");
+        }
+        return DateTimeOffset.FromUnixTimeSeconds(secs).AddTicks(nanos / 100);
+    }
+}

@@ -1,0 +1,54 @@
+using Wharf.Api;
+using Wharf.Core;
+using Wharf.Daemon.Http;
+using Wharf.Engine.Images;
+
+namespace Wharf.Daemon.Endpoints;
+
+/// <summary>The /images routes available so far (engine-api.md §5): list, inspect, tag, remove, import.</summary>
+internal sealed class ImageEndpoints(ImageService images)
+{
+    public void Map(Router r)
+    {
+        r.Get("/images/json", (c, ct) =>
+        {
+            var filters = c.Request.Query.Filters().ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value);
+            var list = images.List(c.Request.Query.Bool("all"), filters);
+            return c.WriteJsonAsync(200, [.. list], ApiJsonContext.Default.ListImageSummary, ct);
+        });
+        r.Post("/images/create", CreateAsync);
+        r.Get("/images/{name*}/json", (c, ct) =>
+            c.WriteJsonAsync(200, images.Inspect(c.Request.RouteValues["name"]), ApiJsonContext.Default.ImageInspect, ct));
+        r.Post("/images/{name*}/tag", async (c, ct) =>
+        {
+            var repo = c.Request.Query.Get("repo");
+            if (string.IsNullOrEmpty(repo)) throw WharfException.Invalid("repository name must have at least one component");
+            images.Tag(c.Request.RouteValues["name"], repo, c.Request.Query.Get("tag"));
+            await c.WriteNoContentAsync(201, ct);
+        });
+        r.Delete("/images/{name*}", (c, ct) =>
+        {
+            var result = images.Remove(c.Request.RouteValues["name"], c.Request.Query.Bool("force"), c.Request.Query.Bool("noprune"));
+            return c.WriteJsonAsync(200, [.. result], ApiJsonContext.Default.ListImageDeleteResponseItem, ct);
+        });
+    }
+
+    /// <summary>POST /images/create: import (fromSrc=-) now; pulling needs the registry client (a later issue).</summary>
+    private async Task CreateAsync(HttpContext c, CancellationToken ct)
+    {
+        var q = c.Request.Query;
+        var fromSrc = q.Get("fromSrc");
+        if (fromSrc is null)
+        {
+            var from = q.Get("fromImage") ?? "";
+            throw WharfException.NotImplemented(
+                $"pull access denied for {from}: wharf has no registry client yet, so images cannot be pulled; create base images with `wharf base-image busybox` or `docker import`");
+        }
+        if (fromSrc != "-") throw WharfException.NotImplemented("importing from a URL is not supported; pipe the tar in with fromSrc=-");
+
+        var changes = q.GetAll("changes").Where(s => s.Length > 0).ToList();
+        // The importer reads the body synchronously; keep it off the connection's async path.
+        var id = await Task.Run(() => images.Import(c.Request.Body, q.Get("repo"), q.Get("tag"), q.Get("message"), changes, ct), ct);
+        await c.WriteJsonAsync(200, new JsonMessage { Status = id }, ApiJsonContext.Default.JsonMessage, ct);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Wharf.Daemon.Http;
+
+/// <summary>
+/// One request and the ways to answer it. Exactly one of the Write*/Start*/Hijack calls answers a request.
+/// Headers every response carries (Api-Version, Server, …) are added here, in one place.
+/// </summary>
+internal sealed class HttpContext(ConnectionReader reader, HttpRequest request)
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public HttpRequest Request { get; } = request;
+    public bool ResponseStarted { get; private set; }
+    /// <summary>The connection can serve another request after this one.</summary>
+    public bool KeepAlive { get; private set; } = true;
+    internal ChunkedResponseStream? OpenStream { get; private set; }
+    internal HijackedStream? Hijacked { get; private set; }
+
+    private Socket Socket => reader.Socket;
+
+    public static byte[] SerializeJson<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, WriterOptions)) JsonSerializer.Serialize(w, value, typeInfo);
+        ms.WriteByte((byte)'\n'); // moby's WriteJSON ends with a newline
+        return ms.ToArray();
+    }
+
+    public Task WriteJsonAsync<T>(int status, T value, JsonTypeInfo<T> typeInfo, CancellationToken ct = default) =>
+        WriteBytesAsync(status, "application/json", SerializeJson(value, typeInfo), ct);
+
+    public Task WriteNoContentAsync(int status = 204, CancellationToken ct = default) =>
+        WriteBytesAsync(status, null, ReadOnlyMemory<byte>.Empty, ct);
+
+    public Task WriteTextAsync(int status, string text, string contentType = "text/plain; charset=utf-8", CancellationToken ct = default) =>
+        WriteBytesAsync(status, contentType, Encoding.UTF8.GetBytes(text), ct);
+
+    public async Task WriteBytesAsync(int status, string? contentType, ReadOnlyMemory<byte> body, CancellationToken ct = default, IEnumerable<KeyValuePair<string, string>>? extraHeaders = null, bool omitBody = false)
+    {
+        var sb = StatusLine(status);
+        if (contentType is not null) sb.Append("Content-Type: ").Append(contentType).Append("\r\n");
+        if (status != 204 && status != 304) sb.Append("Content-Length: ").Append(body.Length).Append("\r\n");
+        if (extraHeaders is not null)
+            foreach (var (k, v) in extraHeaders) sb.Append(k).Append(": ").Append(v).Append("\r\n");
+        sb.Append("\r\n");
+        var head = Encoding.ASCII.GetBytes(sb.ToString());
+        ResponseStarted = true;
+        if (omitBody || body.Length == 0 || status == 204 || status == 304)
+        {
+            await HttpConnection.SendAllAsync(Socket, head, ct);
+            return;
+        }
+        var all = new byte[head.Length + body.Length];
+        head.CopyTo(all, 0);
+        body.CopyTo(all.AsMemory(head.Length));
+        await HttpConnection.SendAllAsync(Socket, all, ct);
+    }
+
+    /// <summary>Sends 200 headers at once (clients wait for them, e.g. `wait` before `start`) and returns the
+    /// chunked body. Errors after this point must go in-band.</summary>
+    public async Task<Stream> StartStreamAsync(string contentType, CancellationToken ct = default, int status = 200)
+    {
+        var sb = StatusLine(status);
+        sb.Append("Content-Type: ").Append(contentType).Append("\r\nTransfer-Encoding: chunked\r\n\r\n");
+        ResponseStarted = true;
+        await HttpConnection.SendAllAsync(Socket, Encoding.ASCII.GetBytes(sb.ToString()), ct);
+        OpenStream = new ChunkedResponseStream(Socket);
+        return OpenStream;
+    }
+
+    /// <summary>
+    /// Takes over the connection for attach/exec: 101 UPGRADED with Upgrade: tcp when the client asked for it,
+    /// else 200 OK followed by a raw, unframed stream (Docker.DotNet 3.125). The connection is not reused.
+    /// </summary>
+    public async Task<HijackedStream> HijackAsync(string contentType, CancellationToken ct = default)
+    {
+        string head = Request.WantsUpgrade
+            ? $"HTTP/1.1 101 UPGRADED\r\nContent-Type: {contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n{CommonHeaders}\r\n"
+            : $"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n{CommonHeaders}\r\n";
+        ResponseStarted = true;
+        KeepAlive = false;
+        await HttpConnection.SendAllAsync(Socket, Encoding.ASCII.GetBytes(head), ct);
+        Hijacked = new HijackedStream(reader);
+        return Hijacked;
+    }
+
+    internal const string CommonHeaders =
+        "Api-Version: " + Wharf.Api.ApiVersions.Max + "\r\nServer: Wharf/" + DaemonVersion.Version + " (linux)\r\nOstype: linux\r\nDocker-Experimental: false\r\n";
+
+    private StringBuilder StatusLine(int status)
+    {
+        var sb = new StringBuilder(256);
+        sb.Append("HTTP/1.1 ").Append(status).Append(' ').Append(ReasonPhrase(status)).Append("\r\n");
+        sb.Append(CommonHeaders);
+        sb.Append("Date: ").Append(DateTime.UtcNow.ToString("r")).Append("\r\n");
+        if (!KeepAlive) sb.Append("Connection: close\r\n");
+        return sb;
+    }
+
+    public void CloseAfterResponse() => KeepAlive = false;
+
+    private static string ReasonPhrase(int status) => status switch
+    {
+        101 => "Switching Protocols",
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        409 => "Conflict",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        503 => "Service Unavailable",
+        _ => "Status",
+    };
+}
