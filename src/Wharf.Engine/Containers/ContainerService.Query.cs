@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Wharf.Api.Containers;
 using Wharf.Core;
+using Wharf.Engine.Images;
 using Wharf.Runtime.Spec;
 
 namespace Wharf.Engine.Containers;
@@ -221,14 +222,13 @@ public sealed partial class ContainerService
         }
     }
 
-    /// <summary>Containers whose image is <paramref name="imageId"/> ("sha256:…"), with whether each is running
-    /// (for image removal conflicts).</summary>
-    public IReadOnlyList<(string ContainerId, bool Running)> ContainersUsingImage(string imageId)
+    /// <inheritdoc/>
+    public IReadOnlyList<ImageUser> ContainersUsing(string imageId)
     {
-        var list = new List<(string, bool)>();
+        var list = new List<ImageUser>();
         foreach (var e in Snapshot())
             lock (e.Sync)
-                if (e.Record.ImageId == imageId) list.Add((e.Record.Id, e.Record.State.IsRunning));
+                if (e.Record.ImageId == imageId) list.Add(new ImageUser(e.Record.Id, e.Record.State.IsRunning));
         return list;
     }
 

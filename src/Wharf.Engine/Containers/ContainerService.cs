@@ -13,7 +13,7 @@ namespace Wharf.Engine.Containers;
 /// Each container lives in <c>&lt;dataRoot&gt;/containers/&lt;id&gt;/</c> (config.v2.json, log, etc files, bundle,
 /// rootfs mount point); the monitor's state is in <c>&lt;runRoot&gt;/containers/&lt;id&gt;</c> (short for socket paths).
 /// </summary>
-public sealed partial class ContainerService
+public sealed partial class ContainerService : IImageUsage
 {
     private const string ConfigFileName = "config.v2.json";
     private const string RemovingSuffix = ".removing";
