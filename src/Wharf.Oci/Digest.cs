@@ -41,7 +41,9 @@ public sealed record Digest
         var hex = value[(colon + 1)..];
         if (alg != Sha256)
         {
-            error = alg is "sha384" or "sha512" ? "unsupported digest algorithm" : "invalid checksum digest format";
+            // go-digest: a well-formed digest of an algorithm it does not implement is "unsupported".
+            error = alg.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '+' or '.' or '_' or '-') && IsLowerHexOrEmpty(hex)
+                ? "unsupported digest algorithm" : "invalid checksum digest format";
             return false;
         }
         if (hex.Length != 64) { error = "invalid checksum digest length"; return false; }
@@ -71,6 +73,8 @@ public sealed record Digest
             if (!(c is >= '0' and <= '9' or >= 'a' and <= 'f')) return false;
         return true;
     }
+
+    private static bool IsLowerHexOrEmpty(string s) => s.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f' or >= 'A' and <= 'F');
 
     /// <summary>True for exactly 64 lowercase hex characters (an ID in Docker's sense).</summary>
     public static bool IsFullHex(string s) => s.Length == 64 && IsLowerHex(s);

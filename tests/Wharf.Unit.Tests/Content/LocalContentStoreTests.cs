@@ -1,0 +1,66 @@
+using Wharf.Content;
+using Wharf.Core;
+using Wharf.Oci;
+
+namespace Wharf.Unit.Tests.Content;
+
+public sealed class LocalContentStoreTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "wharf-content-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Ingest_verifies_and_commits_by_rename()
+    {
+        var store = new LocalContentStore(_root);
+        var data = new byte[300_000];
+        new Random(1).NextBytes(data);
+        var expected = Digest.FromBytes(data);
+        var info = store.Ingest(new MemoryStream(data), expected, data.Length);
+        Assert.Equal(expected, info.Digest);
+        Assert.Equal(data.Length, info.Size);
+        Assert.True(store.Exists(expected));
+        Assert.Equal(data, store.ReadAllBytes(expected));
+        Assert.Equal(Path.Combine(_root, "blobs", "sha256", expected.Hex), store.BlobPath(expected));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_root, "ingest")));
+        // Ingesting an existing blob again is fine.
+        Assert.Equal(expected, store.Ingest(new MemoryStream(data)).Digest);
+        Assert.Single(store.Walk());
+        Assert.Equal(data.Length, store.Info(expected)!.Size);
+    }
+
+    [Fact]
+    public void Wrong_digest_or_size_fails_and_leaves_nothing()
+    {
+        var store = new LocalContentStore(_root);
+        var wrong = Digest.FromBytes("other"u8);
+        var e = Assert.Throws<WharfException>(() => store.Ingest(new MemoryStream("data"u8.ToArray()), wrong));
+        Assert.Equal(ErrorKind.FailedPrecondition, e.Kind);
+        e = Assert.Throws<WharfException>(() => store.Ingest(new MemoryStream("data"u8.ToArray()), expectedSize: 3));
+        Assert.Equal(ErrorKind.FailedPrecondition, e.Kind);
+        e = Assert.Throws<WharfException>(() => store.Ingest(new MemoryStream("data"u8.ToArray()), expectedSize: 5));
+        Assert.Equal(ErrorKind.FailedPrecondition, e.Kind);
+        Assert.Throws<WharfException>(() => store.Write("data"u8, wrong));
+        Assert.Empty(store.Walk());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_root, "ingest")));
+    }
+
+    [Fact]
+    public void Read_delete_and_crash_leftovers()
+    {
+        var store = new LocalContentStore(_root);
+        var info = store.Write("{}"u8);
+        Assert.Equal("{}"u8.ToArray(), store.ReadAllBytes(info.Digest));
+        using (var s = store.OpenRead(info.Digest)) Assert.Equal(2, s.Length);
+        Assert.True(store.Delete(info.Digest));
+        Assert.False(store.Delete(info.Digest));
+        Assert.Null(store.Info(info.Digest));
+        Assert.Equal(ErrorKind.NotFound, Assert.Throws<WharfException>(() => store.OpenRead(info.Digest)).Kind);
+
+        // A temp file left by a killed ingest disappears on the next start.
+        File.WriteAllText(Path.Combine(_root, "ingest", "leftover"), "x");
+        _ = new LocalContentStore(_root);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_root, "ingest")));
+    }
+}
