@@ -88,7 +88,7 @@ public static class SpecBuilder
         var linux = new SpecLinux
         {
             Namespaces = BuildNamespaces(input, host),
-            Devices = null, // TODO(privileged): create a node for every host /dev entry as Docker does.
+            Devices = input.Privileged ? [.. host.HostDevices()] : null,
             CgroupsPath = input.CgroupsPath,
             Resources = BuildResources(input),
             MaskedPaths = input.Privileged ? null : [.. DefaultMaskedPaths, .. host.ThermalThrottlePaths],

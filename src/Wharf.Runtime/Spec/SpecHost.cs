@@ -28,6 +28,9 @@ public sealed record SpecHost
     /// <summary>Docker's GOARCH-style name of the native architecture ("amd64", "arm64").</summary>
     public string Arch { get; init; } = "amd64";
 
+    /// <summary>Lists the host's device nodes for --privileged (walked at each build: devices come and go).</summary>
+    public Func<IReadOnlyList<SpecDevice>> HostDevices { get; init; } = () => [];
+
     public bool HasEffectiveCap(string name) => (EffectiveCaps & (1UL << Capabilities.Number(name))) != 0;
 
     private static readonly Lazy<SpecHost> Detected = new(Detect);
@@ -51,6 +54,7 @@ public sealed record SpecHost
             HardLimits = ParseLimits(File.ReadAllText("/proc/self/limits")),
             OomScoreAdj = int.Parse(File.ReadAllText("/proc/self/oom_score_adj").Trim(), CultureInfo.InvariantCulture),
             ThermalThrottlePaths = FindThermalThrottle(),
+            HostDevices = () => Spec.HostDevices.List(),
             HasUnprivilegedPortStart = File.Exists("/proc/sys/net/ipv4/ip_unprivileged_port_start"),
             Kernel = ParseKernel(Environment.OSVersion.Version),
             Arch = RuntimeInformation.OSArchitecture switch

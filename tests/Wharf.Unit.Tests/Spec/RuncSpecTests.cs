@@ -34,15 +34,19 @@ public sealed class RuncSpecTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Runc_runs_a_privileged_spec_with_the_daemons_own_caps()
+    public async Task Runc_runs_a_privileged_spec_with_the_daemons_own_caps_and_host_devices()
     {
         var own = File.ReadLines("/proc/self/status").Single(l => l.StartsWith("CapBnd:", StringComparison.Ordinal));
+        // A host device runc would not create by itself must appear in the container.
+        string[] runcDefaults = ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/ptmx"];
+        var device = HostDevices.List().First(d => d.Type == "c" && !runcDefaults.Contains(d.Path)).Path;
         var lines = await RunInContainer(
-            "grep -E 'CapBnd|Seccomp:' /proc/1/status; grep ' /sys ' /proc/mounts",
+            $"grep -E 'CapBnd|Seccomp:' /proc/1/status; grep ' /sys ' /proc/mounts; ls {device}",
             i => i with { Privileged = true }, _ => { });
         Assert.Contains(own, lines);
         Assert.Contains("Seccomp:\t0", lines);
         Assert.Contains(lines, l => l.StartsWith("sysfs /sys sysfs rw,", StringComparison.Ordinal));
+        Assert.Contains(device, lines);
     }
 
     [Fact]
