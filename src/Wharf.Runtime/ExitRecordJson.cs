@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Wharf.Runtime;
+
+/// <summary>
+/// The format of <c>{StateDir}/exit.json</c> and of the shim's 'x' frame. Written by hand (not by a
+/// serializer) so the NativeAOT shim stays small and trimming-safe.
+/// </summary>
+public static class ExitRecordJson
+{
+    public static string Serialize(ExitRecord record)
+    {
+        var sb = new StringBuilder(128);
+        sb.Append("{\"ExitCode\":").Append(record.ExitCode.ToString(CultureInfo.InvariantCulture));
+        sb.Append(",\"ExitedAt\":\"").Append(record.ExitedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+        sb.Append("\",\"OomKilled\":").Append(record.OomKilled ? "true" : "false");
+        sb.Append(",\"Error\":\"");
+        foreach (var c in record.Error)
+        {
+            if (c == '"' || c == '\\') sb.Append('\\').Append(c);
+            else if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            else sb.Append(c);
+        }
+        sb.Append("\"}");
+        return sb.ToString();
+    }
+
+    public static ExitRecord Parse(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        int code = 0;
+        DateTimeOffset at = default;
+        bool oom = false;
+        string error = "";
+        string? prop = null;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName:
+                    prop = reader.GetString();
+                    break;
+                case JsonTokenType.Number when prop == "ExitCode":
+                    code = reader.GetInt32();
+                    break;
+                case JsonTokenType.String when prop == "ExitedAt":
+                    at = DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+                    break;
+                case JsonTokenType.String when prop == "Error":
+                    error = reader.GetString() ?? "";
+                    break;
+                case JsonTokenType.True when prop == "OomKilled":
+                    oom = true;
+                    break;
+            }
+        }
+        return new ExitRecord(code, at, oom, error);
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text;
+using Wharf.Core;
+using Wharf.Runtime;
+
+namespace Wharf.Unit.Tests.Runtime;
+
+/// <summary>Real runc + wharf-shim, as root. Every test deletes its container and temp dirs.</summary>
+public sealed class RuncRuntimeTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private static async Task<(string Stdout, string Stderr)> DrainAsync(IAttachSession session, CancellationToken ct)
+    {
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        while (await session.ReadAsync(ct) is { } chunk)
+            (chunk.Stream == 2 ? stderr : stdout).Append(Encoding.UTF8.GetString(chunk.Data.Span));
+        return (stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Output_goes_to_json_log_and_attach_with_stream_numbers()
+    {
+        await using var c = new RuncTestContainer("sh", "-c", "echo out; echo err >&2; echo -n partial");
+        using var cts = new CancellationTokenSource(Timeout);
+        var rt = c.NewRuntime();
+        int pid = await rt.CreateAsync(c.Options(), cts.Token);
+        Assert.True(pid > 0);
+        Assert.Equal(RuntimeStatus.Created, (await rt.GetStateAsync(c.Id, c.StateDir, cts.Token)).Status);
+        await using var session = await rt.AttachAsync(c.Id, c.StateDir, cts.Token);
+        await rt.StartAsync(c.Id, c.StateDir, cts.Token);
+        var (stdout, stderr) = await DrainAsync(session, cts.Token);
+        Assert.Equal("out\npartial", stdout);
+        Assert.Equal("err\n", stderr);
+        var exit = await rt.WaitAsync(c.Id, c.StateDir, cts.Token);
+        Assert.Equal(0, exit.ExitCode);
+
+        var lines = File.ReadAllLines(c.LogPath);
+        Assert.Contains(lines, l => l.StartsWith("{\"log\":\"out\\n\",\"stream\":\"stdout\",\"time\":\"", StringComparison.Ordinal) && l.EndsWith("Z\"}", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("{\"log\":\"err\\n\",\"stream\":\"stderr\",\"time\":\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("{\"log\":\"partial\",\"stream\":\"stdout\"", StringComparison.Ordinal));
+        var state = await rt.GetStateAsync(c.Id, c.StateDir, cts.Token);
+        Assert.Equal(RuntimeStatus.Stopped, state.Status);
+        Assert.Equal(0, state.Exit!.ExitCode);
+    }
+
+    [Fact]
+    public async Task Stdin_from_attach_reaches_cat_and_stdin_once_closes_it()
+    {
+        await using var c = new RuncTestContainer("cat");
+        using var cts = new CancellationTokenSource(Timeout);
+        var rt = c.NewRuntime();
+        await rt.CreateAsync(c.Options(stdin: true, stdinOnce: true), cts.Token);
+        await using var session = await rt.AttachAsync(c.Id, c.StateDir, cts.Token);
+        await rt.StartAsync(c.Id, c.StateDir, cts.Token);
+        await session.WriteStdinAsync("ping\n"u8.ToArray(), cts.Token);
+        await session.CloseStdinAsync(cts.Token);
+        var (stdout, _) = await DrainAsync(session, cts.Token);
+        Assert.Equal("ping\n", stdout);
+        Assert.Equal(0, (await rt.WaitAsync(c.Id, c.StateDir, cts.Token)).ExitCode);
+    }
+
+    [Fact]
+    public async Task Exit_code_is_recorded()
+    {
+        await using var c = new RuncTestContainer("sh", "-c", "exit 3");
+        using var cts = new CancellationTokenSource(Timeout);
+        var rt = c.NewRuntime();
+        await rt.CreateAsync(c.Options(), cts.Token);
+        await rt.StartAsync(c.Id, c.StateDir, cts.Token);
+        var exit = await rt.WaitAsync(c.Id, c.StateDir, cts.Token);
+        Assert.Equal(3, exit.ExitCode);
+        Assert.True(File.Exists(Path.Combine(c.StateDir, "exit.json")));
+    }
+
+    [Fact]
+    public async Task Kill_9_gives_137_and_a_fresh_runtime_still_sees_the_exit()
+    {
+        await using var c = new RuncTestContainer("sleep", "100");
+        using var cts = new CancellationTokenSource(Timeout);
+        await c.NewRuntime().CreateAsync(c.Options(), cts.Token);
+        await c.NewRuntime().StartAsync(c.Id, c.StateDir, cts.Token);
+
+        // The launcher of the monitor exited when CreateAsync returned; a new driver instance (as after a
+        // wharfd restart) finds the running container and its monitor from the state dir alone.
+        var fresh = c.NewRuntime();
+        var state = await fresh.GetStateAsync(c.Id, c.StateDir, cts.Token);
+        Assert.Equal(RuntimeStatus.Running, state.Status);
+        var wait = fresh.WaitAsync(c.Id, c.StateDir, cts.Token);
+        await Task.Delay(200, cts.Token);
+        Assert.False(wait.IsCompleted);
+        await c.NewRuntime().KillAsync(c.Id, c.StateDir, 9, all: false, cts.Token);
+        Assert.Equal(137, (await wait).ExitCode);
+        Assert.Equal(137, (await c.NewRuntime().WaitAsync(c.Id, c.StateDir, cts.Token)).ExitCode);
+    }
+
+    [Fact]
+    public async Task Tty_gives_raw_output_on_one_stream_and_resizes()
+    {
+        await using var c = new RuncTestContainer(tty: true, "sh", "-c", "sleep 0.5; echo tty; stty size");
+        using var cts = new CancellationTokenSource(Timeout);
+        var rt = c.NewRuntime();
+        await rt.CreateAsync(c.Options(tty: true), cts.Token);
+        await using var session = await rt.AttachAsync(c.Id, c.StateDir, cts.Token);
+        await rt.ResizeAsync(c.Id, c.StateDir, 30, 100, cts.Token);
+        await rt.StartAsync(c.Id, c.StateDir, cts.Token);
+        var (stdout, stderr) = await DrainAsync(session, cts.Token);
+        Assert.Equal("", stderr);
+        Assert.Contains("tty\r\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("30 100", stdout, StringComparison.Ordinal);
+        Assert.Equal(0, (await rt.WaitAsync(c.Id, c.StateDir, cts.Token)).ExitCode);
+    }
+
+    [Fact]
+    public async Task Missing_executable_is_an_invalid_argument_with_runcs_words()
+    {
+        await using var c = new RuncTestContainer("nope-not-here");
+        using var cts = new CancellationTokenSource(Timeout);
+        var rt = c.NewRuntime();
+        var ex = await Assert.ThrowsAsync<WharfException>(async () =>
+        {
+            await rt.CreateAsync(c.Options(), cts.Token);
+            await rt.StartAsync(c.Id, c.StateDir, cts.Token);
+        });
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        Assert.Contains("executable file not found", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Delete_is_idempotent_and_keeps_the_log()
+    {
+        await using var c = new RuncTestContainer("sleep", "100");
+        using var cts = new CancellationTokenSource(Timeout);
+        var rt = c.NewRuntime();
+        await rt.CreateAsync(c.Options(), cts.Token);
+        await rt.StartAsync(c.Id, c.StateDir, cts.Token);
+        await rt.DeleteAsync(c.Id, c.StateDir, cts.Token);
+        await rt.DeleteAsync(c.Id, c.StateDir, cts.Token);
+        Assert.True(File.Exists(c.LogPath));
+        Assert.False(File.Exists(Path.Combine(c.StateDir, "shim.sock")));
+        Assert.Equal(RuntimeStatus.Unknown, (await rt.GetStateAsync(c.Id, c.StateDir, cts.Token)).Status);
+    }
+}
