@@ -127,6 +127,40 @@ public sealed class RuncRuntimeTests
     }
 
     [Fact]
+    public async Task Non_executable_file_is_an_invalid_argument_with_permission_denied()
+    {
+        await using var c = new RuncTestContainer("/bin/data");
+        File.WriteAllText(Path.Combine(c.Bundle, "rootfs", "bin", "data"), "not a program");
+        using var cts = new CancellationTokenSource(Timeout);
+        var rt = c.NewRuntime();
+        var ex = await Assert.ThrowsAsync<WharfException>(async () =>
+        {
+            await rt.CreateAsync(c.Options(), cts.Token);
+            await rt.StartAsync(c.Id, c.StateDir, cts.Token);
+        });
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        Assert.Contains("permission denied", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Json_log_rotates_at_max_size_keeping_max_files()
+    {
+        await using var c = new RuncTestContainer("sh", "-c", "i=0; while [ $i -lt 200 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done");
+        using var cts = new CancellationTokenSource(Timeout);
+        var rt = c.NewRuntime();
+        await rt.CreateAsync(c.Options() with { LogMaxSize = 2048, LogMaxFiles = 3 }, cts.Token);
+        await rt.StartAsync(c.Id, c.StateDir, cts.Token);
+        Assert.Equal(0, (await rt.WaitAsync(c.Id, c.StateDir, cts.Token)).ExitCode);
+        Assert.True(File.Exists(c.LogPath + ".1"));
+        Assert.True(File.Exists(c.LogPath + ".2"));
+        Assert.False(File.Exists(c.LogPath + ".3"));
+        var live = File.ReadAllLines(c.LogPath);
+        Assert.Contains(live, l => l.Contains("line-199-", StringComparison.Ordinal));
+        Assert.True(new FileInfo(c.LogPath + ".1").Length >= 2048);
+        Assert.True(new FileInfo(c.LogPath + ".1").Length < 2048 + 4096);
+    }
+
+    [Fact]
     public async Task Delete_is_idempotent_and_keeps_the_log()
     {
         await using var c = new RuncTestContainer("sleep", "100");
