@@ -61,6 +61,43 @@ public sealed partial class ImageService : IImageResolver
         }
     }
 
+    /// <summary>Records an image whose layer blobs are in <see cref="Content"/> (pull, load, build, commit), then
+    /// points the given names at it (last). Returns the image id.</summary>
+    public string Register(ImageRegistration registration, IReadOnlyList<string>? names = null, CancellationToken cancellationToken = default)
+    {
+        var targets = (names ?? []).Select(n => ParseTagTarget(n, null)).ToList();
+        lock (_lock)
+        {
+            var meta = ImageRegistrar.Register(Store, registration, cancellationToken);
+            foreach (var t in targets) SetTag(t, meta.Id);
+            return meta.Id;
+        }
+    }
+
+    /// <summary>GET /images/{name}/history: the config's history, newest first.</summary>
+    public IReadOnlyList<ImageHistoryItem> History(string reference)
+    {
+        lock (_lock)
+        {
+            var id = ResolveId(reference, out _);
+            var config = Store.GetConfig(id);
+            var meta = Store.Get(id)!;
+            var (tags, _) = Names(id);
+            var history = config.History ?? [];
+            int nonEmpty = history.Count(h => h.EmptyLayer != true);
+            var items = new List<ImageHistoryItem>(history.Count);
+            for (int i = history.Count - 1; i >= 0; i--)
+            {
+                var h = history[i];
+                bool top = i == history.Count - 1;
+                long size = h.EmptyLayer != true && nonEmpty == 1 ? meta.Size : 0;
+                items.Add(new ImageHistoryItem(top ? id : "<missing>", (h.Created ?? DateTimeOffset.UnixEpoch).ToUnixTimeSeconds(),
+                    h.CreatedBy ?? "", top && tags.Count > 0 ? tags : null, size, h.Comment ?? ""));
+            }
+            return items;
+        }
+    }
+
     /// <summary>POST /images/{name}/tag?repo=&amp;tag=: points repo[:tag] at the image <paramref name="source"/>.</summary>
     public void Tag(string source, string repo, string? tag = null)
     {

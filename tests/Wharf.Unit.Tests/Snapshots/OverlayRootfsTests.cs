@@ -1,4 +1,9 @@
+using System.Text.Json;
+using Wharf.Core;
 using Wharf.Engine.Images;
+using Wharf.Images;
+using Wharf.Oci;
+using Wharf.Oci.Image;
 using Wharf.Snapshots;
 using Wharf.Unit.Tests.Images;
 
@@ -59,6 +64,55 @@ public sealed class OverlayRootfsTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_root, "data", "snapshots", "containers", cid)));
         // The image's layer stays for the image.
         Assert.True(Directory.Exists(layerDir));
+    }
+
+    [Fact]
+    public void Two_layer_image_applies_whiteouts_and_opaque_dirs()
+    {
+        FsProbe.RequireRoot();
+        var svc = new ImageService(Path.Combine(_root, "data"));
+        var l1 = new TarBuilder().Dir("a/").File("a/file1", "1").File("a/file2", "2").Dir("b/").File("b/x", "x");
+        var l2 = new TarBuilder().File("a/.wh.file1", "").Dir("b/").File("b/.wh..wh..opq", "").File("b/y", "y");
+        var blobs = new[] { l1, l2 }.Select(t => svc.Content.Write(t.BuildGzip())).ToList();
+        var config = new ImageConfigFile
+        {
+            Created = DateTimeOffset.UtcNow,
+            RootFs = new RootFs { DiffIds = [Digest.FromBytes(l1.Build()).ToString(), Digest.FromBytes(l2.Build()).ToString()] },
+            Config = new ImageRunConfig { Cmd = ["sh"] },
+        };
+        var layers = blobs.Select(b => new Descriptor { MediaType = MediaTypes.DockerLayerGzip, Digest = b.Digest.ToString(), Size = b.Size }).ToList();
+        var configJson = JsonSerializer.SerializeToUtf8Bytes(config, OciJsonContext.Default.ImageConfigFile);
+
+        // A config whose diff_ids do not match the layers is refused and leaves no image or snapshot.
+        var wrong = config with { RootFs = new RootFs { DiffIds = [config.RootFs.DiffIds[0], config.RootFs.DiffIds[0]] } };
+        var e = Assert.Throws<WharfException>(() => svc.Register(new ImageRegistration(JsonSerializer.SerializeToUtf8Bytes(wrong, OciJsonContext.Default.ImageConfigFile), layers), ["bad:1"]));
+        Assert.Contains("don't match image configuration", e.Message, StringComparison.Ordinal);
+        Assert.Empty(svc.List());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_root, "data", "snapshots", "tmp")));
+
+        var id = svc.Register(new ImageRegistration(configJson, layers), ["two:layers"]);
+        Assert.Equal(id, svc.Resolve("two:layers").Id);
+        Assert.Equal(2, svc.Inspect(id).RootFS.Layers.Count);
+        var history = svc.History("two:layers");
+        Assert.Empty(history);
+
+        var cid = new string('a', 64);
+        var target = Path.Combine(_root, "rootfs2");
+        Directory.CreateDirectory(target);
+        _mounted.Add(target);
+        MountHelper.MountAll(svc.PrepareContainerRootfs(cid, id), target);
+        Assert.False(File.Exists(Path.Combine(target, "a/file1")));
+        Assert.Equal("2", File.ReadAllText(Path.Combine(target, "a/file2")));
+        Assert.False(File.Exists(Path.Combine(target, "b/x")));
+        Assert.Equal("y", File.ReadAllText(Path.Combine(target, "b/y")));
+        MountHelper.UnmountAll(target);
+        svc.RemoveContainerRootfs(cid);
+
+        var removed = svc.Remove("two:layers");
+        Assert.Equal("two:layers", removed[0].Untagged);
+        Assert.Equal(id, removed[1].Deleted);
+        Assert.Equal(4, removed.Count); // the image and its two layers
+        Assert.Empty(svc.Snapshots.Layers());
     }
 
     [Fact]
