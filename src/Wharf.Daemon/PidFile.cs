@@ -25,7 +25,14 @@ internal sealed class PidFile : IDisposable
 
     private static bool IsWharfd(int pid)
     {
-        try { return File.ReadAllText($"/proc/{pid}/comm").Trim() is "wharfd" or "dotnet"; }
+        try
+        {
+            // A killed daemon may linger as a zombie (state Z) until its parent reaps it: that one is gone.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            int close = stat.LastIndexOf(')');
+            if (close < 0 || close + 2 >= stat.Length || stat[close + 2] == 'Z') return false;
+            return File.ReadAllText($"/proc/{pid}/comm").Trim() is "wharfd" or "dotnet";
+        }
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
     }

@@ -6,7 +6,7 @@ namespace Wharf.Cli.BaseImage;
 
 /// <summary>
 /// `wharf base-image busybox [--tag busybox:latest] [--output file.tar|-] [--symlinks] [--busybox PATH]`:
-/// builds the reproducible rootfs and imports it with <c>CMD ["sh"]</c> (or only writes the tar).
+/// builds the reproducible rootfs and imports it with the official image's <c>ENV PATH=…</c> and <c>CMD ["sh"]</c> (or only writes the tar).
 /// </summary>
 internal static class BaseImageCommand
 {
@@ -53,7 +53,7 @@ internal static class BaseImageCommand
         }
 
         var (repo, tag) = TextUtil.SplitRepoTag(flags.Value("tag") ?? "busybox:latest");
-        var id = await ctx.Client.ImportImageAsync(tar, repo, tag ?? "latest", ["CMD [\"sh\"]"], "wharf base-image busybox").ConfigureAwait(false);
+        var id = await ctx.Client.ImportImageAsync(tar, repo, tag ?? "latest", ["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CMD [\"sh\"]"], "wharf base-image busybox").ConfigureAwait(false);
         await ctx.Out.WriteLineAsync(id).ConfigureAwait(false);
         return 0;
     }

@@ -71,7 +71,7 @@ internal sealed class SystemEndpoints(DaemonOptions options, Func<SystemCounts> 
             Images = n.Images,
             DriverStatus = [["Backing Filesystem", "overlayfs"], ["Supports d_type", "true"]],
             DockerRootDir = options.DataRoot,
-            SystemTime = DateTimeOffset.Now.ToString("yyyy-MM-ddTHH:mm:ss.fffffffffzzz"),
+            SystemTime = DateTimeOffset.Now.ToString("yyyy-MM-ddTHH:mm:ss.fffffff'00'zzz", System.Globalization.CultureInfo.InvariantCulture),
             CgroupVersion = CgroupVersion(),
             KernelVersion = _kernel,
             OperatingSystem = OsName(),

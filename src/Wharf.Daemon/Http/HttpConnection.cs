@@ -126,6 +126,12 @@ internal sealed partial class HttpConnection(Socket socket, Router router, Log l
             log.Debug($"{req.Method} {req.RawTarget}");
             await handler(ctx, ct);
         }
+        catch (Exception e) when (ctx.ResponseStarted && e is IOException or System.Net.Sockets.SocketException)
+        {
+            // The client hung up mid-stream (docker run -d drops its wait): nobody is left to tell.
+            log.Debug($"{req.Method} {req.RawTarget}: client went away: {e.Message}");
+            ctx.CloseAfterResponse();
+        }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             await WriteErrorAsync(ctx, e, ct);

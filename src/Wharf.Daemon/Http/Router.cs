@@ -15,7 +15,7 @@ internal sealed class Router
 
     public void Map(string method, string template, Handler handler)
     {
-        var pattern = "^" + Regex.Replace(Regex.Escape(template).Replace(@"\{", "{"), @"\{(\w+)(\*?)\}",
+        var pattern = "^" + Regex.Replace(Regex.Escape(template).Replace(@"\{", "{").Replace(@"\*", "*"), @"\{(\w+)(\*?)\}",
             m => m.Groups[2].Value == "*" ? $"(?<{m.Groups[1].Value}>.+?)" : $"(?<{m.Groups[1].Value}>[^/]+)") + "$";
         _routes.Add((method, new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled), handler));
     }
