@@ -42,6 +42,9 @@ public static class SpecBuilder
         ["rttime"] = "RLIMIT_RTTIME", ["sigpending"] = "RLIMIT_SIGPENDING", ["stack"] = "RLIMIT_STACK",
     };
 
+    /// <summary>Docker's floor for --memory (daemon/daemon_unix.go linuxMinMemory).</summary>
+    public const long MinimumMemory = 6 * 1024 * 1024;
+
     public static RuntimeSpec Build(SpecInput input) => Build(input, SpecHost.Current);
 
     public static RuntimeSpec Build(SpecInput input, SpecHost host)
@@ -90,7 +93,7 @@ public static class SpecBuilder
             Namespaces = BuildNamespaces(input, host),
             Devices = input.Privileged ? [.. host.HostDevices()] : null,
             CgroupsPath = input.CgroupsPath,
-            Resources = BuildResources(input),
+            Resources = BuildResources(input, host),
             MaskedPaths = input.Privileged ? null : [.. DefaultMaskedPaths, .. host.ThermalThrottlePaths],
             ReadonlyPaths = input.Privileged ? null : [.. DefaultReadonlyPaths],
             Seccomp = input.Privileged || input.SeccompUnconfined
@@ -189,7 +192,7 @@ public static class SpecBuilder
             .ToList();
     }
 
-    private static SpecResources BuildResources(SpecInput input)
+    private static SpecResources BuildResources(SpecInput input, SpecHost host)
     {
         var r = input.Resources;
         var devices = input.Privileged
@@ -205,6 +208,8 @@ public static class SpecBuilder
         SpecMemory? memory = null;
         if (r.Memory < 0 || r.MemorySwap < -1 || r.MemoryReservation < 0)
             throw WharfException.Invalid("memory values must not be negative");
+        if (r.Memory > 0 && r.Memory < MinimumMemory)
+            throw WharfException.Invalid("Minimum memory limit allowed is 6MB");
         if (r.MemorySwap > 0 && r.Memory == 0)
             throw WharfException.Invalid("You should always set the Memory limit when using Memoryswap limit");
         if (r.Memory > 0 && r.MemorySwap > 0 && r.MemorySwap < r.Memory)
@@ -215,7 +220,7 @@ public static class SpecBuilder
             {
                 Limit = r.Memory > 0 ? r.Memory : null,
                 Reservation = r.MemoryReservation > 0 ? r.MemoryReservation : null,
-                Swap = r.Memory > 0 ? (r.MemorySwap == 0 ? 2 * r.Memory : r.MemorySwap) : null,
+                Swap = r.Memory > 0 && host.SwapAccounting ? (r.MemorySwap == 0 ? 2 * r.Memory : r.MemorySwap) : null,
                 DisableOomKiller = r.OomKillDisable ? true : null,
             };
         }

@@ -15,6 +15,9 @@ public sealed record SpecHost
     public ulong EffectiveCaps { get; init; }
     /// <summary>Pure cgroup v2 (a cgroup2 mount at /sys/fs/cgroup).</summary>
     public bool CgroupV2 { get; init; }
+    /// <summary>The memory controller can limit swap (v1 memory.memsw.*; always on v2). Without it Docker
+    /// drops the swap limit with a warning instead of letting the runtime fail.</summary>
+    public bool SwapAccounting { get; init; } = true;
     /// <summary>Hard rlimits of this process by Docker ulimit name (null = unlimited).</summary>
     public IReadOnlyDictionary<string, ulong?> HardLimits { get; init; } = new Dictionary<string, ulong?>();
     /// <summary>This process's oom_score_adj.</summary>
@@ -46,11 +49,14 @@ public sealed record SpecHost
             return line is null ? 0 : ulong.Parse(line[(key.Length + 1)..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         }
 
+        var mountinfo = File.ReadAllText("/proc/self/mountinfo");
+        bool v2 = IsPureCgroupV2(mountinfo);
         return new SpecHost
         {
             BoundingCaps = Cap("CapBnd"),
             EffectiveCaps = Cap("CapEff"),
-            CgroupV2 = IsPureCgroupV2(File.ReadAllText("/proc/self/mountinfo")),
+            CgroupV2 = v2,
+            SwapAccounting = v2 || HasV1SwapAccounting(mountinfo),
             HardLimits = ParseLimits(File.ReadAllText("/proc/self/limits")),
             OomScoreAdj = int.Parse(File.ReadAllText("/proc/self/oom_score_adj").Trim(), CultureInfo.InvariantCulture),
             ThermalThrottlePaths = FindThermalThrottle(),
@@ -70,6 +76,19 @@ public sealed record SpecHost
                 _ => "amd64",
             },
         };
+    }
+
+    private static bool HasV1SwapAccounting(string mountinfo)
+    {
+        foreach (var line in mountinfo.Split('\n'))
+        {
+            var sep = line.IndexOf(" - ", StringComparison.Ordinal);
+            if (sep < 0) continue;
+            var right = line[(sep + 3)..].Split(' ');
+            if (right.Length < 3 || right[0] != "cgroup" || !right[2].Split(',').Contains("memory")) continue;
+            return File.Exists(Path.Combine(line[..sep].Split(' ')[4], "memory.memsw.limit_in_bytes"));
+        }
+        return false;
     }
 
     private static (int, int) ParseKernel(Version v) => (v.Major, v.Minor);

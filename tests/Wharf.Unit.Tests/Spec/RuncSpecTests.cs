@@ -50,7 +50,7 @@ public sealed class RuncSpecTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Runc_runs_a_non_root_user_with_ulimits_and_readonly_rootfs()
+    public async Task Runc_runs_a_non_root_user_with_ulimits_limits_and_readonly_rootfs()
     {
         var lines = await RunInContainer(
             "id; grep CapEff /proc/self/status; ulimit -n; touch /x 2>&1 || echo readonly",
@@ -60,6 +60,8 @@ public sealed class RuncSpecTests(ITestOutputHelper output)
                 Ulimits = [new SpecUlimit("nofile", 512, 1024)],
                 ReadonlyRootfs = true,
                 NoNewPrivileges = true,
+                // runc must accept Docker-style limits on this cgroup layout.
+                Resources = new SpecInputResources { Memory = 64 << 20, PidsLimit = 64, CpuShares = 512, NanoCpus = 500_000_000 },
             }, _ => { });
         Assert.Contains("uid=1000 gid=1000 groups=10", lines);
         Assert.Contains("CapEff:\t0000000000000000", lines);

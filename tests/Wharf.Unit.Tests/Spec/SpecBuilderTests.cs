@@ -283,6 +283,12 @@ public sealed class SpecBuilderTests
         Assert.Equal("0", r.Cpu.Cpus);
         Assert.Equal(100L, r.Pids!.Limit);
 
+        var noSwap = Build(TestHosts.Input() with { Resources = new SpecInputResources { Memory = 64 << 20 } },
+            TestHosts.HybridV1 with { SwapAccounting = false }).Linux!.Resources!.Memory!;
+        Assert.Null(noSwap.Swap);
+        Assert.Equal("Minimum memory limit allowed is 6MB", Assert.Throws<WharfException>(() =>
+            Build(TestHosts.Input() with { Resources = new SpecInputResources { Memory = 1 << 20 } })).Message);
+
         var none = Build(TestHosts.Input()).Linux!.Resources!;
         Assert.Null(none.Memory);
         Assert.Null(none.Cpu);
@@ -312,6 +318,17 @@ public sealed class SpecBuilderTests
         var back = SpecJson.Deserialize(Encoding.UTF8.GetBytes(json));
         Assert.Equal(spec.Process!.Capabilities!.Bounding, back.Process!.Capabilities!.Bounding);
         Assert.Equal(spec.Mounts!.Count, back.Mounts!.Count);
+    }
+
+    [Fact]
+    public void Detects_this_host()
+    {
+        var host = SpecHost.Detect();
+        Assert.NotEqual(0UL, host.BoundingCaps);
+        Assert.Equal("amd64", host.Arch);
+        Assert.True(host.HardLimits.ContainsKey("nofile"));
+        Assert.True(SpecHost.IsPureCgroupV2("30 23 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw\n"));
+        Assert.False(SpecHost.IsPureCgroupV2("41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"));
     }
 
     [Fact]
