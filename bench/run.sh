@@ -90,9 +90,10 @@ cleanup() {
   fi
   stop_pidfile "$WB/wharfd.pid" wharfd
   stop_pidfile "$DB/docker.pid" dockerd
-  if [[ -d $WB/runc ]]; then
-    for c in $(runc --root "$WB/runc" list -q 2>/dev/null); do runc --root "$WB/runc" delete -f "$c" >/dev/null 2>&1; done
-  fi
+  for root in "$WB/runc" "$WB/exec/runc"; do
+    [[ -d $root ]] || continue
+    for c in $(runc --root "$root" list -q 2>/dev/null); do runc --root "$root" delete -f "$c" >/dev/null 2>&1; done
+  done
   unmount_under "$WB"
   unmount_under "$DB"
   rm -rf "$WB" "$DB"
@@ -108,7 +109,7 @@ wharf_log "building the busybox rootfs tar"
 "$WHARF_ARTIFACTS/wharf" base-image busybox --output "$WB/busybox.tar"
 
 wharf_log "starting wharfd on $WB/wharf.sock"
-"$WHARF_ARTIFACTS/wharfd" --data-root "$WB/root" --host "unix://$WB/wharf.sock" --pidfile "$WB/wharfd.pid" \
+"$WHARF_ARTIFACTS/wharfd" --data-root "$WB/root" --exec-root "$WB/exec" --host "unix://$WB/wharf.sock" --pidfile "$WB/wharfd.pid" \
   --log-level warn </dev/null >>"$WB/wharfd.log" 2>&1 &
 wharf_wait_for_socket "$WB/wharf.sock" 30 || { tail -n 30 "$WB/wharfd.log" >&2; wharf_die "wharfd did not start"; }
 DOCKER_HOST="unix://$WB/wharf.sock" "$docker_cli" import "$WB/busybox.tar" busybox:latest >/dev/null

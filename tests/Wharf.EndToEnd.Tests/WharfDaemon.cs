@@ -19,6 +19,9 @@ public sealed class WharfDaemon
 
     public string DataRoot => Path.Combine(Directory, "root");
 
+    /// <summary>Volatile state (runc root, monitor state); private so daemons never see each other's containers.</summary>
+    public string ExecRoot => Path.Combine(Directory, "exec");
+
     public string SocketPath => Path.Combine(Directory, "wharf.sock");
 
     public string PidFile => Path.Combine(Directory, "wharfd.pid");
@@ -48,7 +51,7 @@ public sealed class WharfDaemon
         psi.ArgumentList.Add(TestPaths.Wharfd);
         foreach (var arg in new[]
                  {
-                     "--data-root", DataRoot, "--host", Host, "--pidfile", PidFile, "--log-level", "debug",
+                     "--data-root", DataRoot, "--exec-root", ExecRoot, "--host", Host, "--pidfile", PidFile, "--log-level", "debug",
                  })
         {
             psi.ArgumentList.Add(arg);
