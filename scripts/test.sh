@@ -4,6 +4,16 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+passed=0 failed=0 summary_printed=0
+# Whatever stops the run (missing package, build error, a test failure), the last line is the summary CI reads; a
+# run that stops before the tests counts as one failure.
+print_summary() {
+  ((summary_printed == 0)) || return 0
+  if ((passed + failed == 0)); then failed=1; fi
+  echo "$passed passed, $failed failed"
+}
+trap print_summary EXIT
+
 wharf_install_prerequisites
 cd "$WHARF_REPO_ROOT"
 
@@ -17,7 +27,6 @@ results="$WHARF_REPO_ROOT/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
-passed=0 failed=0
 for csproj in tests/*/*.csproj; do
   name=$(basename "$csproj" .csproj)
   trx="$results/$name.trx"
@@ -42,5 +51,6 @@ for csproj in tests/*/*.csproj; do
   failed=$((failed + f))
 done
 
-echo "$passed passed, $failed failed"
+print_summary
+summary_printed=1
 ((failed == 0))
