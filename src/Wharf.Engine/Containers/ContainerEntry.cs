@@ -7,6 +7,8 @@ internal sealed class ContainerEntry(ContainerRecord record)
     public readonly object Sync = new();
     /// <summary>Serialises lifecycle operations (start, stop, remove) that await the runtime.</summary>
     public readonly SemaphoreSlim Gate = new(1, 1);
+    /// <summary>Orders config.v2.json writes so an older snapshot never lands after a newer one.</summary>
+    public readonly object PersistLock = new();
 
     public ContainerRecord Record { get; } = record;
     public List<ContainerWait> ExitWaiters { get; } = [];
@@ -16,6 +18,8 @@ internal sealed class ContainerEntry(ContainerRecord record)
     /// <summary>The runtime container exists (created or running): new attaches connect at once.</summary>
     public bool AttachDirect { get; set; }
     public bool RootfsMounted { get; set; }
+    /// <summary>Delay before the next policy restart (doubles while runs are short).</summary>
+    public TimeSpan RestartDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Completes when the current run has exited and was cleaned up (runtime state deleted,
     /// rootfs unmounted, exit persisted). Completed when not running.</summary>

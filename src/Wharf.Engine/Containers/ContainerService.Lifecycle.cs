@@ -263,6 +263,7 @@ public sealed partial class ContainerService
             s.ExitCode = 0;
             s.Error = "";
             s.OomKilled = false;
+            s.ManuallyStopped = false;
             s.StartedAt = _time.GetUtcNow();
             r.HasBeenStarted = true;
             e.RunExited = run;
@@ -329,9 +330,25 @@ public sealed partial class ContainerService
         List<ContainerAttach> pending;
         TaskCompletionSource run;
         bool autoRemove;
+        bool restart;
+        TimeSpan delay = default;
         lock (e.Sync)
         {
+            var ranFor = exit.ExitedAt - e.Record.State.StartedAt;
             SetExited(e.Record.State, exit);
+            var policy = e.Record.HostConfig.RestartPolicy;
+            var st = e.Record.State;
+            restart = !st.ManuallyStopped && !st.RemovalInProgress && !e.Record.HostConfig.AutoRemove &&
+                      (policy.Name is "always" or "unless-stopped" ||
+                       (policy.Name == "on-failure" && exit.ExitCode != 0 &&
+                        (policy.MaximumRetryCount == 0 || e.Record.RestartCount < policy.MaximumRetryCount)));
+            if (restart)
+            {
+                // Docker's backoff: double while the container keeps dying quickly, reset after a good run.
+                e.RestartDelay = ranFor > TimeSpan.FromSeconds(10) ? TimeSpan.FromMilliseconds(100)
+                    : TimeSpan.FromTicks(Math.Min(e.RestartDelay.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+                delay = e.RestartDelay;
+            }
             e.AttachDirect = false;
             waiters = [.. e.ExitWaiters];
             e.ExitWaiters.Clear();
@@ -347,6 +364,36 @@ public sealed partial class ContainerService
         foreach (var a in pending) a.End();
         foreach (var w in waiters) w.Complete(exit.ExitCode);
         if (autoRemove) await RemoveCoreAsync(e, force: true).ConfigureAwait(false);
+        else if (restart) await PolicyRestartAsync(e, delay).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a container again for its restart policy, unless a user stopped or removed it meanwhile.</summary>
+    private async Task PolicyRestartAsync(ContainerEntry e, TimeSpan delay)
+    {
+        if (delay > TimeSpan.Zero) await Task.Delay(delay, _time).ConfigureAwait(false);
+        await e.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            Task previous;
+            lock (e.Sync)
+            {
+                var st = e.Record.State;
+                bool always = e.Record.HostConfig.RestartPolicy.Name == "always" && delay == TimeSpan.Zero;
+                if (st.IsRunning || st.RemovalInProgress || (st.ManuallyStopped && !always)) return;
+                previous = e.RunExited.Task;
+                if (delay > TimeSpan.Zero) e.Record.RestartCount++;
+            }
+            await previous.ConfigureAwait(false);
+            await StartLockedAsync(e).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _log($"restart {e.Record.Id}: {ex.Message}");
+        }
+        finally
+        {
+            e.Gate.Release();
+        }
     }
 
     /// <summary>Stops a container (<c>POST /containers/{id}/stop</c>): stop signal, then SIGKILL after the timeout.
@@ -371,6 +418,8 @@ public sealed partial class ContainerService
         Task exited;
         lock (e.Sync)
         {
+            // Also cancels a pending policy restart of an exited container.
+            e.Record.State.ManuallyStopped = true;
             if (!e.Record.State.IsRunning) throw WharfException.NotModified();
             exited = e.RunExited.Task;
         }
@@ -424,6 +473,8 @@ public sealed partial class ContainerService
         {
             if (!e.Record.State.IsRunning)
                 throw WharfException.Conflict($"cannot kill container: {idOrName}: container {e.Record.Id} is not running");
+            // Only a fatal signal counts as stopping it by hand; a SIGHUP to reload config must not disable restarts.
+            if (sig is Signals.SIGKILL or Signals.SIGTERM or 2) e.Record.State.ManuallyStopped = true;
         }
         try { await _runtime.KillAsync(e.Record.Id, StateDir(e.Record.Id), sig, false, cancellationToken).ConfigureAwait(false); }
         catch (WharfException ex) when (ex.Kind is ErrorKind.NotFound && e.RunExited.Task.IsCompleted)

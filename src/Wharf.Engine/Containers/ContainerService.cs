@@ -111,9 +111,15 @@ public sealed partial class ContainerService : IImageUsage
 
     private void Persist(ContainerEntry e)
     {
-        byte[] json;
-        lock (e.Sync) json = JsonSerializer.SerializeToUtf8Bytes(e.Record, ContainerStoreJsonContext.Default.ContainerRecord);
-        AtomicFile.WriteAllBytes(Path.Combine(ContainerDir(e.Record.Id), ConfigFileName), json);
+        lock (e.PersistLock)
+        {
+            // Never recreate the directory of a container being removed.
+            var dir = ContainerDir(e.Record.Id);
+            if (!Directory.Exists(dir)) return;
+            byte[] json;
+            lock (e.Sync) json = JsonSerializer.SerializeToUtf8Bytes(e.Record, ContainerStoreJsonContext.Default.ContainerRecord);
+            AtomicFile.WriteAllBytes(Path.Combine(dir, ConfigFileName), json);
+        }
     }
 
     private void PersistQuietly(ContainerEntry e)
@@ -162,6 +168,21 @@ public sealed partial class ContainerService : IImageUsage
                 continue;
             }
             if (record.State.IsRunning) await ReadoptAsync(e, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Restart policies at daemon start: "always" containers come back even after a manual stop,
+        // "unless-stopped" ones only if nobody stopped them (Docker's rules).
+        foreach (var e in Snapshot())
+        {
+            bool start;
+            lock (e.Sync)
+            {
+                var r = e.Record;
+                start = r.HasBeenStarted && !r.State.IsRunning && !r.State.RemovalInProgress &&
+                        (r.HostConfig.RestartPolicy.Name == "always" ||
+                         (r.HostConfig.RestartPolicy.Name == "unless-stopped" && !r.State.ManuallyStopped));
+            }
+            if (start) _ = Task.Run(() => PolicyRestartAsync(e, TimeSpan.Zero));
         }
     }
 

@@ -12,6 +12,9 @@ public sealed class ContainerStateRecord
     public DateTimeOffset FinishedAt { get; set; }
     /// <summary>Set while a removal runs; a record found with it at start-up is finished off.</summary>
     public bool RemovalInProgress { get; set; }
+    /// <summary>Stopped or killed by a user since its last start: restart policies hold off
+    /// ("unless-stopped" also across daemon restarts).</summary>
+    public bool ManuallyStopped { get; set; }
 
     public bool IsRunning => Status is ContainerStatus.Running or ContainerStatus.Paused or ContainerStatus.Restarting;
 }

@@ -148,7 +148,7 @@ public sealed class ContainerServiceTests : IDisposable
     [Fact]
     public async Task StateSurvivesARestartOfTheService()
     {
-        var id = (await _svc.CreateAsync("keep", Busybox("true"), new HostConfig { RestartPolicy = new RestartPolicy { Name = "always" } }, null)).Id;
+        var id = (await _svc.CreateAsync("keep", Busybox("true"), new HostConfig { RestartPolicy = new RestartPolicy { Name = "on-failure" } }, null)).Id;
         await _svc.StartAsync(id);
         await _svc.BeginWait(id).Result.WaitAsync(TimeSpan.FromSeconds(5));
 
@@ -157,7 +157,37 @@ public sealed class ContainerServiceTests : IDisposable
         var inspect = again.Inspect("keep");
         Assert.Equal(id, inspect.Id);
         Assert.Equal("exited", inspect.State.Status);
-        Assert.Equal("always", inspect.HostConfig.RestartPolicy.Name);
+        Assert.Equal("on-failure", inspect.HostConfig.RestartPolicy.Name);
         Assert.Equal((1, 0, 0, 1), again.Counts());
+    }
+
+    [Fact]
+    public async Task OnFailurePolicyRestartsUpToTheRetryCount()
+    {
+        _runtime.ExitCode = 1;
+        var id = (await _svc.CreateAsync("flaky", Busybox("false"),
+            new HostConfig { RestartPolicy = new RestartPolicy { Name = "on-failure", MaximumRetryCount = 2 } }, null)).Id;
+        await _svc.StartAsync(id);
+        for (int i = 0; i < 100 && _svc.Inspect(id).RestartCount < 2; i++) await Task.Delay(50);
+        await Task.Delay(300);
+        var inspect = _svc.Inspect(id);
+        Assert.Equal(2, inspect.RestartCount);
+        Assert.Equal("exited", inspect.State.Status);
+        Assert.Equal(1, inspect.State.ExitCode);
+    }
+
+    [Fact]
+    public async Task AlwaysPolicyRestartsUntilStopped()
+    {
+        var id = (await _svc.CreateAsync("always", Busybox("true"), new HostConfig { RestartPolicy = new RestartPolicy { Name = "always" } }, null)).Id;
+        await _svc.StartAsync(id);
+        for (int i = 0; i < 100 && _svc.Inspect(id).RestartCount < 2; i++) await Task.Delay(50);
+        Assert.True(_svc.Inspect(id).RestartCount >= 2);
+        try { await _svc.StopAsync(id, 1); } catch (WharfException ex) when (ex.Kind == ErrorKind.NotModified) { }
+        await _svc.BeginWait(id).Result.WaitAsync(TimeSpan.FromSeconds(5));
+        var count = _svc.Inspect(id).RestartCount;
+        await Task.Delay(1000);
+        Assert.Equal(count, _svc.Inspect(id).RestartCount);
+        Assert.False(_svc.Inspect(id).State.Running);
     }
 }
