@@ -31,7 +31,34 @@ public sealed partial class ImageService
     /// </summary>
     public IReadOnlyList<ImageDeleteResponseItem> Remove(string reference, bool force = false, bool noprune = false)
     {
+        // Ask the container side who uses the image (and its parents, for pruning) before taking the lock:
+        // the container service calls into this service under its own locks, so calling back under ours could deadlock.
+        var chain = new List<string>();
         lock (_lock)
+        {
+            for (string? cur = ResolveId(reference, out _); cur is not null && !chain.Contains(cur); cur = Store.Get(cur)?.Parent)
+                chain.Add(cur);
+        }
+        var users = chain.ToDictionary(i => i, i => Usage?.ContainersUsing(i) ?? [], StringComparer.Ordinal);
+        lock (_lock)
+        {
+            _users = users;
+            try
+            {
+                return RemoveLocked(reference, force, noprune);
+            }
+            finally
+            {
+                _users = null;
+            }
+        }
+    }
+
+    // Usage snapshot for the Remove in progress (only read under _lock).
+    private Dictionary<string, IReadOnlyList<ImageUser>>? _users;
+
+    private List<ImageDeleteResponseItem> RemoveLocked(string reference, bool force, bool noprune)
+    {
         {
             var id = ResolveId(reference, out var named);
             var records = new List<ImageDeleteResponseItem>();
@@ -115,7 +142,7 @@ public sealed partial class ImageService
         return null;
     }
 
-    private IReadOnlyList<ImageUser> Users(string id) => Usage?.ContainersUsing(id) ?? [];
+    private IReadOnlyList<ImageUser> Users(string id) => _users?.GetValueOrDefault(id) ?? [];
 
     private static bool IsImageIdPrefix(string imageId, string possiblePrefix) =>
         imageId.StartsWith(possiblePrefix, StringComparison.Ordinal) ||

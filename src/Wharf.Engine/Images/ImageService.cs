@@ -16,6 +16,8 @@ namespace Wharf.Engine.Images;
 /// &lt;dataRoot&gt;/image (names and per-image metadata as JSON files).
 /// Thread-safety: every public member is safe to call concurrently; they serialize on one lock (imports
 /// included, so a long import delays other image calls — the layer work could move outside the lock later).
+/// <see cref="Usage"/> is never called while that lock is held, so the container service may call into this
+/// service while holding its own locks.
 /// </summary>
 public sealed partial class ImageService : IImageResolver
 {
@@ -207,14 +209,24 @@ public sealed partial class ImageService : IImageResolver
     {
         lock (_lock)
         {
+            if (!Snapshots.ContainerExists(containerId))
+            {
+                Snapshots.RemoveContainer(containerId); // a half-created one
+                return;
+            }
+            var lowers = Snapshots.ContainerMounts(containerId)[0].Options
+                .First(o => o.StartsWith("lowerdir=", StringComparison.Ordinal))["lowerdir=".Length..].Split(':');
             Snapshots.RemoveContainer(containerId);
-            // Layers of images removed with -f while this container existed are now orphans.
-            var used = new HashSet<string>(StringComparer.Ordinal);
+            // Layers of an image removed with -f while this container existed are orphans now. Cheap in the
+            // common case: only this container's layers are candidates, and usually an image still holds them.
+            var candidates = Snapshots.Layers().Where(c => lowers.Contains(Snapshots.LayerPath(c))).ToHashSet(StringComparer.Ordinal);
+            if (candidates.Count == 0) return;
             foreach (var m in Store.Images)
-                foreach (var c in Store.ChainIds(m.Id)) used.Add(c);
+                foreach (var c in Store.ChainIds(m.Id)) candidates.Remove(c);
+            if (candidates.Count == 0) return;
             var inUse = Snapshots.LayersInUseByContainers();
-            foreach (var chain in Snapshots.Layers().ToList())
-                if (!used.Contains(chain) && !inUse.Contains(Snapshots.LayerPath(chain))) Snapshots.RemoveLayer(chain);
+            foreach (var chain in candidates)
+                if (!inUse.Contains(Snapshots.LayerPath(chain))) Snapshots.RemoveLayer(chain);
         }
     }
 
