@@ -161,6 +161,42 @@ public sealed class RuncRuntimeTests
     }
 
     [Fact]
+    public async Task Long_state_dir_beyond_sun_path_works_for_tty_attach_and_resize()
+    {
+        await using var c = new RuncTestContainer(tty: true, "sh", "-c", "sleep 0.5; stty size");
+        var stateDir = Path.Combine(c.Root, new string('d', 90), new string('e', 40), "state");
+        Assert.True(stateDir.Length > 108);
+        using var cts = new CancellationTokenSource(Timeout);
+        var rt = c.NewRuntime();
+        await rt.CreateAsync(c.Options(tty: true) with { StateDir = stateDir }, cts.Token);
+        await using var session = await rt.AttachAsync(c.Id, stateDir, cts.Token);
+        await rt.ResizeAsync(c.Id, stateDir, 33, 77, cts.Token);
+        await rt.StartAsync(c.Id, stateDir, cts.Token);
+        var (stdout, _) = await DrainAsync(session, cts.Token);
+        Assert.Contains("33 77", stdout, StringComparison.Ordinal);
+        Assert.Equal(0, (await rt.WaitAsync(c.Id, stateDir, cts.Token)).ExitCode);
+        await rt.DeleteAsync(c.Id, stateDir, cts.Token);
+    }
+
+    [Fact]
+    public async Task Several_attach_clients_all_get_the_output_and_an_idle_one_does_not_block_them()
+    {
+        await using var c = new RuncTestContainer("sh", "-c", "sleep 0.3; echo one; echo two >&2");
+        using var cts = new CancellationTokenSource(Timeout);
+        var rt = c.NewRuntime();
+        await rt.CreateAsync(c.Options(), cts.Token);
+        await using var a = await rt.AttachAsync(c.Id, c.StateDir, cts.Token);
+        await using var b = await rt.AttachAsync(c.Id, c.StateDir, cts.Token);
+        await using var idle = await rt.AttachAsync(c.Id, c.StateDir, cts.Token); // never read
+        await rt.StartAsync(c.Id, c.StateDir, cts.Token);
+        var ra = DrainAsync(a, cts.Token);
+        var rb = DrainAsync(b, cts.Token);
+        Assert.Equal(("one\n", "two\n"), await ra);
+        Assert.Equal(("one\n", "two\n"), await rb);
+        Assert.Equal(0, (await rt.WaitAsync(c.Id, c.StateDir, cts.Token)).ExitCode);
+    }
+
+    [Fact]
     public async Task Delete_is_idempotent_and_keeps_the_log()
     {
         await using var c = new RuncTestContainer("sleep", "100");
