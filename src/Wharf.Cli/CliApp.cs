@@ -64,12 +64,12 @@ internal static class CliApp
             }
             else if (arg is "-v" or "--version")
             {
-                await Console.Out.WriteLineAsync($"Wharf version {CliInfo.Version}").ConfigureAwait(false);
+                await StdIo.Out.WriteLineAsync($"Wharf version {CliInfo.Version}").ConfigureAwait(false);
                 return 0;
             }
             else if (arg is "-h" or "--help")
             {
-                await Console.Out.WriteLineAsync(Usage).ConfigureAwait(false);
+                await StdIo.Out.WriteLineAsync(Usage).ConfigureAwait(false);
                 return 0;
             }
             else if (arg is "-D" or "--debug")
@@ -87,7 +87,7 @@ internal static class CliApp
 
         if (i >= args.Length)
         {
-            await Console.Out.WriteLineAsync(Usage).ConfigureAwait(false);
+            await StdIo.Out.WriteLineAsync(Usage).ConfigureAwait(false);
             return 0;
         }
 
@@ -100,7 +100,7 @@ internal static class CliApp
 
         if (rest.Contains("--help"))
         {
-            await Console.Out.WriteLineAsync(Usage).ConfigureAwait(false);
+            await StdIo.Out.WriteLineAsync(Usage).ConfigureAwait(false);
             return 0;
         }
 
@@ -147,7 +147,7 @@ internal static class CliApp
         }
         catch (Exception ex) when (ex is DockerApiException or DaemonUnreachableException or DockerStreamException)
         {
-            await Console.Error.WriteLineAsync(Errors.Describe(ex)).ConfigureAwait(false);
+            await StdIo.Err.WriteLineAsync(Errors.Describe(ex)).ConfigureAwait(false);
             return 1;
         }
     }
@@ -166,8 +166,8 @@ internal static class CliApp
 
     private static async Task<int> UsageErrorAsync(string message, string? verb)
     {
-        await Console.Error.WriteLineAsync("wharf: " + message).ConfigureAwait(false);
-        await Console.Error.WriteLineAsync(verb is null ? "See 'wharf --help'." : $"See 'wharf {verb} --help'.").ConfigureAwait(false);
+        await StdIo.Err.WriteLineAsync("wharf: " + message).ConfigureAwait(false);
+        await StdIo.Err.WriteLineAsync(verb is null ? "See 'wharf --help'." : $"See 'wharf {verb} --help'.").ConfigureAwait(false);
         return 125;
     }
 }

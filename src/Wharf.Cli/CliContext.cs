@@ -19,9 +19,9 @@ internal sealed class CliContext : IDisposable
 
     public DockerClient Client => _client ??= new DockerClient(Endpoint, Environment("DOCKER_API_VERSION"), "wharf-cli/" + CliInfo.Version);
 
-    public TextWriter Out { get; } = Console.Out;
+    public TextWriter Out => StdIo.Out;
 
-    public TextWriter Err { get; } = Console.Error;
+    public TextWriter Err => StdIo.Err;
 
     public DateTimeOffset Now { get; } = DateTimeOffset.UtcNow;
 

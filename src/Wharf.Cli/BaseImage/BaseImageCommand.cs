@@ -42,7 +42,7 @@ internal static class BaseImageCommand
         {
             if (output == "-")
             {
-                await tar.CopyToAsync(Console.OpenStandardOutput()).ConfigureAwait(false);
+                await tar.CopyToAsync(StdIo.OutStream).ConfigureAwait(false);
             }
             else
             {

@@ -90,7 +90,7 @@ internal static class AttachedRun
                 Task? stdinTask = null;
                 if (streams.Stdin)
                 {
-                    var stdin = Console.OpenStandardInput();
+                    var stdin = StdIo.InStream;
                     stdinTask = Task.Run(() => connection.PumpStdinAsync(stdin));
                 }
                 else
@@ -99,8 +99,8 @@ internal static class AttachedRun
                     connection.CloseStdin();
                 }
 
-                var stdout = Console.OpenStandardOutput();
-                var stderr = Console.OpenStandardError();
+                var stdout = StdIo.OutStream;
+                var stderr = StdIo.ErrStream;
                 try
                 {
                     if (streams.Tty)
@@ -152,22 +152,12 @@ internal static class AttachedRun
             return;
         }
 
-        int height, width;
-        try
-        {
-            height = Console.WindowHeight;
-            width = Console.WindowWidth;
-        }
-        catch (IOException)
+        if (TerminalMode.Size() is not { } size)
         {
             return;
         }
 
-        if (height <= 0 || width <= 0)
-        {
-            return;
-        }
-
+        var (height, width) = size;
         // The TTY may not be ready right after start; docker retries a few times before giving up quietly.
         for (var attempt = 0; attempt < 5; attempt++)
         {

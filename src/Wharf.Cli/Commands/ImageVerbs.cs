@@ -129,7 +129,7 @@ internal static class ImageVerbs
         Stream input;
         if (source == "-")
         {
-            input = Console.OpenStandardInput();
+            input = StdIo.InStream;
         }
         else if (source.Contains("://", StringComparison.Ordinal))
         {

@@ -36,25 +36,25 @@ internal static class LogsCommand
             Until = flags.Value("until") is { } until ? TimeArgs.ToTimestamp(until, ctx.Now) : null,
         };
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, context =>
         {
-            e.Cancel = true;
+            context.Cancel = true;
             cancel.Cancel();
-        };
+        });
 
         try
         {
             var stream = await ctx.Client.GetContainerLogsAsync(container.Id, options, cancel.Token).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
-                var stdout = Console.OpenStandardOutput();
+                var stdout = StdIo.OutStream;
                 if (container.Config.Tty)
                 {
                     await stream.CopyToAsync(stdout, cancel.Token).ConfigureAwait(false);
                 }
                 else
                 {
-                    await new StdCopyReader(stream).CopyToAsync(stdout, Console.OpenStandardError(), cancel.Token).ConfigureAwait(false);
+                    await new StdCopyReader(stream).CopyToAsync(stdout, StdIo.ErrStream, cancel.Token).ConfigureAwait(false);
                 }
             }
         }

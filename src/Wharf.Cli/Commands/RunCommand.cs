@@ -1,4 +1,5 @@
 using Wharf.Cli.Formatting;
+using Wharf.Cli.Terminal;
 using Wharf.Client;
 
 namespace Wharf.Cli.Commands;
@@ -91,20 +92,5 @@ internal static class RunCommand
         return image + ":latest";
     }
 
-    private static (int Rows, int Columns)? TerminalSize()
-    {
-        if (Console.IsOutputRedirected)
-        {
-            return null;
-        }
-
-        try
-        {
-            return (Console.WindowHeight, Console.WindowWidth);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    private static (int Rows, int Columns)? TerminalSize() => Console.IsOutputRedirected ? null : TerminalMode.Size();
 }

@@ -32,6 +32,22 @@ internal sealed class TerminalMode : IDisposable
 
     public void Dispose() => Stty(_saved);
 
+    /// <summary>
+    /// The terminal's (rows, columns) from <c>stty size</c>, or null without a terminal. Console.WindowHeight would
+    /// make .NET initialise the terminal and write keypad-mode escapes into the container's output.
+    /// </summary>
+    public static (int Rows, int Columns)? Size()
+    {
+        var text = Stty("size");
+        var parts = text?.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return parts is { Length: 2 }
+            && int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var rows)
+            && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var columns)
+            && rows > 0 && columns > 0
+            ? (rows, columns)
+            : null;
+    }
+
     private static string? Stty(params string[] args)
     {
         try
