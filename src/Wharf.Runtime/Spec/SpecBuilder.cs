@@ -311,6 +311,8 @@ public static class SpecBuilder
             {
                 var d = defaults[i];
                 if (WritableUnderReadonlyRootfs.Contains(d.Destination) || d.Options!.Contains("ro")) continue;
+                // Docker clears ro on /sys and the cgroup mount for --privileged after applying --read-only.
+                if (input.Privileged && d.Destination is ("/sys" or "/sys/fs/cgroup")) continue;
                 defaults[i] = d with { Options = [.. d.Options!, "ro"] };
             }
         }

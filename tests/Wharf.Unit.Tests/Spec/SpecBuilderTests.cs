@@ -222,11 +222,17 @@ public sealed class SpecBuilderTests
     [Fact]
     public void Readonly_rootfs_marks_root_readonly_and_leaves_dev_and_proc_writable()
     {
-        var spec = Build(TestHosts.Input() with { ReadonlyRootfs = true, Privileged = true });
+        var spec = Build(TestHosts.Input() with { ReadonlyRootfs = true, Mounts = [new SpecInputMount { Destination = "/data", Source = "/h" }] });
         Assert.True(spec.Root!.Readonly);
         Assert.Contains("ro", spec.Mounts!.Single(m => m.Destination == "/sys").Options!);
+        Assert.DoesNotContain("ro", spec.Mounts!.Single(m => m.Destination == "/data").Options!);
         Assert.DoesNotContain("ro", spec.Mounts!.Single(m => m.Destination == "/dev/shm").Options!);
         Assert.DoesNotContain("ro", spec.Mounts!.Single(m => m.Destination == "/proc").Options!);
+
+        // --privileged keeps /sys and the cgroup mount writable even with --read-only, as Docker.
+        var priv = Build(TestHosts.Input() with { ReadonlyRootfs = true, Privileged = true });
+        Assert.DoesNotContain("ro", priv.Mounts!.Single(m => m.Destination == "/sys").Options!);
+        Assert.DoesNotContain("ro", priv.Mounts!.Single(m => m.Destination == "/sys/fs/cgroup").Options!);
     }
 
     [Fact]
