@@ -64,6 +64,7 @@ public sealed partial class ContainerService
             Networks = networks,
         };
         var dir = ContainerDir(id);
+        ContainerEntry created;
         try
         {
             Directory.CreateDirectory(dir);
@@ -71,6 +72,7 @@ public sealed partial class ContainerService
             var e = new ContainerEntry(record);
             Persist(e);
             lock (_indexLock) _byId[id] = e;
+            created = e;
         }
         catch
         {
@@ -79,6 +81,7 @@ public sealed partial class ContainerService
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
             throw;
         }
+        Raise(created, "create");
         return Task.FromResult(new ContainerCreateResponse { Id = id, Warnings = [] });
     }
 
@@ -269,6 +272,8 @@ public sealed partial class ContainerService
             e.RunExited = run;
         }
         PersistQuietly(e);
+        // Raised before the monitor runs so "start" always precedes this run's "die".
+        Raise(e, "start");
         _ = Task.Run(() => MonitorAsync(e));
     }
 
@@ -360,6 +365,7 @@ public sealed partial class ContainerService
         }
         // AutoRemove containers are about to vanish: skip the durable write of a state nobody will read.
         if (!autoRemove) PersistQuietly(e);
+        Raise(e, "die", exitCode: exit.ExitCode);
         run.TrySetResult();
         foreach (var a in pending) a.End();
         foreach (var w in waiters) w.Complete(exit.ExitCode);
@@ -411,6 +417,7 @@ public sealed partial class ContainerService
         {
             e.Gate.Release();
         }
+        Raise(e, "stop");
     }
 
     private async Task StopLockedAsync(ContainerEntry e, int? timeoutSeconds, int sig)
@@ -481,6 +488,7 @@ public sealed partial class ContainerService
         {
             throw WharfException.Conflict($"cannot kill container: {idOrName}: container {e.Record.Id} is not running");
         }
+        Raise(e, "kill", signal: sig);
     }
 
     /// <summary>Resizes the TTY (<c>POST /containers/{id}/resize</c>). 409 when not running.</summary>
@@ -585,6 +593,7 @@ public sealed partial class ContainerService
                 e.PendingAttaches.Clear();
             }
             foreach (var a in pending) a.End();
+            Raise(e, "destroy");
             foreach (var w in exitWaiters) w.Complete(code);
             foreach (var w in removed) w.Complete(code, error);
         }

@@ -51,6 +51,24 @@ public sealed partial class ContainerService : IImageUsage
     private string HostsPath(string id) => Path.Combine(ContainerDir(id), "hosts");
     private string ResolvConfPath(string id) => Path.Combine(ContainerDir(id), "resolv.conf");
 
+    /// <summary>Raised after each lifecycle step; handlers must be quick and must not throw.</summary>
+    public event Action<ContainerEvent>? Event;
+
+    private void Raise(ContainerEntry e, string action, int? exitCode = null, int? signal = null)
+    {
+        var handler = Event;
+        if (handler is null) return;
+        ContainerEvent ev;
+        lock (e.Sync)
+        {
+            var r = e.Record;
+            ev = new ContainerEvent(action, r.Id, r.Name.TrimStart('/'), r.Config.Image,
+                r.Config.Labels is null ? null : new Dictionary<string, string>(r.Config.Labels), exitCode, signal);
+        }
+        try { handler(ev); }
+        catch (Exception ex) { _log($"event handler failed: {ex.Message}"); }
+    }
+
     // ---- index -------------------------------------------------------------------------------------
 
     /// <summary>Finds a container by full id, name (with or without "/"), or unique id prefix.</summary>

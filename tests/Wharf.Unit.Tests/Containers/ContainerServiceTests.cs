@@ -190,4 +190,16 @@ public sealed class ContainerServiceTests : IDisposable
         Assert.Equal(count, _svc.Inspect(id).RestartCount);
         Assert.False(_svc.Inspect(id).State.Running);
     }
+
+    [Fact]
+    public async Task LifecycleEventsAreRaised()
+    {
+        var events = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        _svc.Event += ev => events.Enqueue(ev.Action + (ev.ExitCode is { } c ? ":" + c : "") + "/" + ev.Name);
+        var id = (await _svc.CreateAsync("ev", Busybox("true"), new HostConfig { AutoRemove = true }, null)).Id;
+        using var wait = _svc.BeginWait(id, "removed");
+        await _svc.StartAsync(id);
+        await wait.Result.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(["create/ev", "start/ev", "die:0/ev", "destroy/ev"], events);
+    }
 }
