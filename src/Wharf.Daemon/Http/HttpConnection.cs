@@ -123,8 +123,9 @@ internal sealed partial class HttpConnection(Socket socket, Router router, Log l
                 req.Path = m.Groups[3].Value;
             }
             var handler = router.Match(req) ?? throw WharfException.NotFound("page not found");
-            log.Debug($"{req.Method} {req.RawTarget}");
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             await handler(ctx, ct);
+            log.Debug($"{req.Method} {req.RawTarget} done in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms");
         }
         catch (Exception e) when (ctx.ResponseStarted && e is IOException or System.Net.Sockets.SocketException)
         {
