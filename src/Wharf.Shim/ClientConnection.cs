@@ -1,11 +1,10 @@
-using System.Runtime.InteropServices;
 using Wharf.Interop;
 using Wharf.Runtime;
 
 namespace Wharf.Shim;
 
 /// <summary>One connection on the control socket: an input frame parser and a bounded output queue.</summary>
-internal sealed unsafe class ClientConnection
+internal sealed class ClientConnection
 {
     private readonly Queue<byte[]> _out = new();
     private int _outOffset;
@@ -40,18 +39,14 @@ internal sealed unsafe class ClientConnection
         while (!Dead && _out.Count > 0)
         {
             var head = _out.Peek();
-            nint n;
-            fixed (byte* p = head)
-                n = Native.send(Fd, p + _outOffset, head.Length - _outOffset, Native.MSG_NOSIGNAL);
+            int n = Native.Send(Fd, head.AsSpan(_outOffset), Native.MSG_NOSIGNAL);
             if (n < 0)
             {
-                int err = Marshal.GetLastPInvokeError();
-                if (err == Native.EINTR) continue;
-                if (err == Native.EAGAIN) return;
+                if (n == -Native.EAGAIN) return;
                 Close();
                 return;
             }
-            _outOffset += (int)n;
+            _outOffset += n;
             Backlog -= n;
             if (_outOffset == head.Length)
             {

@@ -11,7 +11,7 @@ namespace Wharf.Shim;
 /// loggerutils: before a write, when the live file has reached max-size, shift .1 … .(n-1) and start anew.
 /// Writes are synchronous on an O_APPEND fd so a reader (docker logs -f) sees whole lines.
 /// </summary>
-internal sealed unsafe class JsonLogWriter : IDisposable
+internal sealed class JsonLogWriter : IDisposable
 {
     private static readonly byte[] StdoutTail = "\",\"stream\":\"stdout\",\"time\":\""u8.ToArray();
     private static readonly byte[] StderrTail = "\",\"stream\":\"stderr\",\"time\":\""u8.ToArray();
@@ -38,7 +38,7 @@ internal sealed unsafe class JsonLogWriter : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
         int flags = Native.O_WRONLY | Native.O_CREAT | Native.O_APPEND | Native.O_CLOEXEC | (truncate ? Native.O_TRUNC : 0);
         _fd = Native.open(_path, flags, Convert.ToInt32("640", 8));
-        if (_fd < 0) throw new IOException($"open {_path}: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        if (_fd < 0) throw new IOException($"open {_path}: errno {Native.LastErrno}");
         _size = truncate ? 0 : new FileInfo(_path).Length;
     }
 
@@ -63,20 +63,8 @@ internal sealed unsafe class JsonLogWriter : IDisposable
         Append(stream == 2 ? StderrTail : StdoutTail);
         AppendTime(unixNanos);
         Append("\"}\n"u8);
-        fixed (byte* p = _buf)
-        {
-            int off = 0;
-            while (off < _len)
-            {
-                nint n = Native.write(_fd, p + off, _len - off);
-                if (n < 0)
-                {
-                    if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Native.EINTR) continue;
-                    return; // Disk full or similar: the container must keep running; the entry is lost.
-                }
-                off += (int)n;
-            }
-        }
+        // Disk full or similar: the container must keep running; the entry is lost.
+        if (Native.WriteAll(_fd, _buf.AsSpan(0, _len)) != 0) return;
         _size += _len;
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using Wharf.Interop;
 using Wharf.Runtime;
@@ -12,7 +11,7 @@ namespace Wharf.Shim;
 /// attach clients, the stdin pipe and the init's pidfd. No thread pool, no async: that keeps an idle
 /// monitor at a few MiB and makes ordering (log before fan-out, output before exit notice) trivial.
 /// </summary>
-internal sealed unsafe class Monitor
+internal sealed class Monitor
 {
     private const int StdinBacklogLimit = 256 * 1024;
     private const int DrainAfterExitMs = 2000;
@@ -180,10 +179,7 @@ internal sealed unsafe class Monitor
 
     private static int WaitFor(int pid)
     {
-        int status;
-        while (Native.waitpid(pid, &status, 0) < 0)
-            if (Marshal.GetLastPInvokeError() != Native.EINTR) return -1;
-        return status;
+        return Native.WaitPid(pid, out int status, 0) < 0 ? -1 : status;
     }
 
     private static string DescribeStatus(int status) =>
@@ -192,12 +188,12 @@ internal sealed unsafe class Monitor
     private int ReceiveConsole(int listenFd)
     {
         // runc connected and sent the master before it exited; the connection waits in the backlog.
-        Native.PollFd pfd = new() { Fd = listenFd, Events = Native.POLLIN };
-        if (Native.poll(&pfd, 1, 5000) <= 0) return -1;
+        Span<Native.PollFd> pfd = [new Native.PollFd { Fd = listenFd, Events = Native.POLLIN }];
+        if (Native.Poll(pfd, 5000) <= 0) return -1;
         int conn = UnixSocket.Accept(listenFd);
         if (conn < 0) return -1;
-        pfd = new Native.PollFd { Fd = conn, Events = Native.POLLIN };
-        Native.poll(&pfd, 1, 5000);
+        pfd[0] = new Native.PollFd { Fd = conn, Events = Native.POLLIN };
+        Native.Poll(pfd, 5000);
         int fd = UnixSocket.ReceiveFd(conn);
         Native.close(conn);
         return fd;
@@ -206,8 +202,7 @@ internal sealed unsafe class Monitor
     private bool SetWinSize(int rows, int cols)
     {
         if (_ptyMaster < 0) return false;
-        Native.WinSize ws = new() { Row = (ushort)rows, Col = (ushort)cols };
-        return Native.ioctl(_ptyMaster, Native.TIOCSWINSZ, &ws) == 0;
+        return Native.SetWindowSize(_ptyMaster, (ushort)rows, (ushort)cols);
     }
 
     private void Loop()
@@ -240,11 +235,9 @@ internal sealed unsafe class Monitor
 
             int timeout = _initStatus != null ? (int)Math.Max(0, drainDeadline - Environment.TickCount64)
                 : _pidFd >= 0 ? 30_000 : 1000;
-            int ready;
-            fixed (Native.PollFd* p = pfds)
-                ready = Native.poll(p, (nuint)count, timeout);
-            if (ready < 0 && Marshal.GetLastPInvokeError() != Native.EINTR)
-                throw new IOException($"poll: errno {Marshal.GetLastPInvokeError()}");
+            int ready = Native.Poll(pfds.AsSpan(0, count), timeout);
+            if (ready < 0 && ready != -Native.EINTR)
+                throw new IOException($"poll: errno {-ready}");
 
             if (ready > 0)
             {
@@ -346,20 +339,16 @@ internal sealed unsafe class Monitor
         while (_stdinQueue.Count > 0 && _inFd >= 0)
         {
             var head = _stdinQueue.Peek();
-            nint n;
-            fixed (byte* p = head)
-                n = Native.write(_inFd, p + _stdinOffset, head.Length - _stdinOffset);
+            int n = Native.Write(_inFd, head.AsSpan(_stdinOffset));
             if (n < 0)
             {
-                int err = Marshal.GetLastPInvokeError();
-                if (err == Native.EINTR) continue;
-                if (err == Native.EAGAIN) return;
+                if (n == -Native.EAGAIN) return;
                 // The reader is gone (EPIPE): nothing will ever consume stdin again.
                 _stdinQueue.Clear();
                 _stdinBacklog = 0;
                 break;
             }
-            _stdinOffset += (int)n;
+            _stdinOffset += n;
             _stdinBacklog -= n;
             if (_stdinOffset == head.Length)
             {
@@ -379,8 +368,7 @@ internal sealed unsafe class Monitor
     {
         while (true)
         {
-            int status;
-            int pid = Native.waitpid(-1, &status, Native.WNOHANG);
+            int pid = Native.WaitPid(-1, out int status, Native.WNOHANG);
             if (pid <= 0) return;
             if (pid == _initPid) _initStatus = status;
         }
@@ -469,8 +457,7 @@ internal sealed unsafe class Monitor
             if (_clients.Count == 0) break;
             var pfds = new Native.PollFd[_clients.Count];
             for (int i = 0; i < pfds.Length; i++) pfds[i] = new Native.PollFd { Fd = _clients[i].Fd, Events = Native.POLLOUT };
-            fixed (Native.PollFd* p = pfds)
-                Native.poll(p, (nuint)pfds.Length, 100);
+            Native.Poll(pfds, 100);
             for (int i = 0; i < pfds.Length; i++)
             {
                 if ((pfds[i].REvents & (Native.POLLERR | Native.POLLHUP)) != 0) _clients[i].Close();
