@@ -114,6 +114,15 @@ public sealed class RuncRuntime : IContainerRuntime
         try
         {
             await conn.SendAsync(ShimProtocol.Attach, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            // Wait for the monitor's ack: only then is this session subscribed. The engine starts the container
+            // right after attaching, and output of a fast process would otherwise race past the subscription.
+            var ack = await conn.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            if (ack is not { Type: ShimProtocol.Ok })
+            {
+                // No ack: the monitor is finishing (exit notice or EOF); this session has nothing to deliver.
+                await conn.DisposeAsync().ConfigureAwait(false);
+                return new ShimAttachSession(null);
+            }
         }
         catch (System.Net.Sockets.SocketException)
         {

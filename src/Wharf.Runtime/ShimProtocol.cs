@@ -9,8 +9,8 @@ namespace Wharf.Runtime;
 /// Every message in both directions is one frame: <c>[type:1][length:4, big-endian][payload:length]</c>.
 ///
 /// Client → shim:
-///   'a' attach       subscribe this connection to output (frames 1/2) and the exit notice. Output that
-///                    was produced before the attach is only in the log.
+///   'a' attach       subscribe this connection to output (frames 1/2) and the exit notice; answered with 'k'
+///                    once subscribed. Output that was produced before the attach is only in the log.
 ///   'i' stdin        payload is bytes for the container's stdin (dropped when stdin is not open).
 ///   'c' stdin-close  this client's stdin ended; with StdinOnce the container's stdin is closed.
 ///   'r' resize       payload [rows:2][cols:2] big-endian; answered with 'k' or 'e'.

@@ -302,7 +302,9 @@ internal sealed class Monitor
             switch (type)
             {
                 case ShimProtocol.Attach:
+                    // The ack tells the driver the subscription is in place, so output after `runc start` reaches it.
                     c.Attached = true;
+                    c.Send(ShimProtocol.Ok, default, droppable: false);
                     break;
                 case ShimProtocol.Wait:
                     c.Waiting = true;

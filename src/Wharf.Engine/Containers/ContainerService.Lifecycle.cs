@@ -327,9 +327,16 @@ public sealed partial class ContainerService
         try { exit = await _runtime.WaitAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false); }
         catch (Exception ex) { exit = new ExitRecord(255, _time.GetUtcNow(), false, ex.Message); }
 
-        try { await _runtime.DeleteAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false); }
-        catch (Exception ex) { _log($"delete runtime state of {id}: {ex.Message}"); }
-        TryUnmount(e);
+        bool removeAfter;
+        lock (e.Sync) removeAfter = e.Record.HostConfig.AutoRemove || e.Record.State.RemovalInProgress;
+        // A container about to be removed gets its runtime state and mount cleaned by the removal, after its
+        // `removed` waiters are answered: `docker run --rm` does not wait for runc delete.
+        if (!removeAfter)
+        {
+            try { await _runtime.DeleteAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false); }
+            catch (Exception ex) { _log($"delete runtime state of {id}: {ex.Message}"); }
+            TryUnmount(e);
+        }
 
         List<ContainerWait> waiters;
         List<ContainerAttach> pending;
@@ -564,21 +571,8 @@ public sealed partial class ContainerService
                 if (_byName.TryGetValue(e.Record.Name, out var holder) && holder == id) _byName.Remove(e.Record.Name);
             }
 
-            string? error = null;
-            try
-            {
-                if (e.Record.HasBeenStarted && Directory.Exists(StateDir(id)))
-                    await _runtime.DeleteAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false);
-                _images.RemoveContainerRootfs(id);
-                if (Directory.Exists(marked)) Directory.Delete(marked, recursive: true);
-                if (Directory.Exists(StateDir(id))) Directory.Delete(StateDir(id), recursive: true);
-            }
-            catch (Exception ex) when (ex is WharfException or IOException or UnauthorizedAccessException)
-            {
-                error = ex.Message;
-                _log($"remove {id}: {ex.Message}");
-            }
-
+            // The container is gone from every view now (its directory carries the removal marker, which the
+            // next start finishes after a crash), so waiters are answered before the slow cleanup below.
             List<ContainerWait> removed, exitWaiters;
             List<ContainerAttach> pending;
             int code;
@@ -595,7 +589,21 @@ public sealed partial class ContainerService
             foreach (var a in pending) a.End();
             Raise(e, "destroy");
             foreach (var w in exitWaiters) w.Complete(code);
-            foreach (var w in removed) w.Complete(code, error);
+            foreach (var w in removed) w.Complete(code, null);
+
+            try
+            {
+                if (e.Record.HasBeenStarted && Directory.Exists(StateDir(id)))
+                    await _runtime.DeleteAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false);
+                TryUnmount(e);
+                _images.RemoveContainerRootfs(id);
+                if (Directory.Exists(marked)) Directory.Delete(marked, recursive: true);
+                if (Directory.Exists(StateDir(id))) Directory.Delete(StateDir(id), recursive: true);
+            }
+            catch (Exception ex) when (ex is WharfException or IOException or UnauthorizedAccessException)
+            {
+                _log($"remove {id}: {ex.Message}");
+            }
         }
         finally
         {
