@@ -1,3 +1,5 @@
+using Wharf.Api.Containers;
+
 namespace Wharf.Api.Images;
 
 /// <summary>GET /images/{name}/json (swagger ImageInspect). ContainerConfig is kept at every API version
@@ -19,7 +21,7 @@ public sealed class ImageInspect
     public string Os { get; set; } = "linux";
     public string? OsVersion { get; set; }
     public long Size { get; set; }
-    public GraphDriverData GraphDriver { get; set; } = new();
+    public GraphDriverData GraphDriver { get; set; } = new() { Name = "overlay2", Data = [] };
     public ImageRootFs RootFS { get; set; } = new();
     public ImageMetadata Metadata { get; set; } = new();
 }
@@ -41,22 +43,6 @@ public sealed class ImageConfig
     public Dictionary<string, string>? Labels { get; set; }
     public string? StopSignal { get; set; }
     public List<string>? Shell { get; set; }
-}
-
-public sealed class HealthConfig
-{
-    public List<string>? Test { get; set; }
-    public long Interval { get; set; }
-    public long Timeout { get; set; }
-    public long StartPeriod { get; set; }
-    public long StartInterval { get; set; }
-    public int Retries { get; set; }
-}
-
-public sealed class GraphDriverData
-{
-    public string Name { get; set; } = "overlay2";
-    public Dictionary<string, string> Data { get; set; } = [];
 }
 
 public sealed class ImageRootFs

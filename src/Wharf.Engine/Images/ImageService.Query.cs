@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Wharf.Api.Containers;
 using Wharf.Api.Images;
 using Wharf.Core;
 using Wharf.Images;
@@ -90,12 +91,12 @@ public sealed partial class ImageService
             var config = Store.GetConfig(id);
             var (tags, digests) = Names(id);
             var chains = Store.ChainIds(id);
-            var graph = new GraphDriverData();
+            var graphData = new Dictionary<string, string>();
             if (chains.Count > 0)
             {
-                graph.Data["UpperDir"] = Snapshots.LayerPath(chains[^1]);
+                graphData["UpperDir"] = Snapshots.LayerPath(chains[^1]);
                 if (chains.Count > 1)
-                    graph.Data["LowerDir"] = string.Join(':', chains.Take(chains.Count - 1).Reverse().Select(Snapshots.LayerPath));
+                    graphData["LowerDir"] = string.Join(':', chains.Take(chains.Count - 1).Reverse().Select(Snapshots.LayerPath));
             }
             return new ImageInspect
             {
@@ -113,7 +114,7 @@ public sealed partial class ImageService
                 Variant = config.Variant,
                 Os = config.Os,
                 Size = meta.Size,
-                GraphDriver = graph,
+                GraphDriver = new GraphDriverData { Name = "overlay2", Data = graphData },
                 RootFS = new ImageRootFs { Layers = [.. config.RootFs.DiffIds] },
                 Metadata = new ImageMetadata { LastTagTime = meta.LastTagTime is null ? "0001-01-01T00:00:00Z" : FormatTime(meta.LastTagTime) },
             };
