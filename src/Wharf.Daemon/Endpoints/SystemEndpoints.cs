@@ -83,7 +83,7 @@ internal sealed class SystemEndpoints(DaemonOptions options, Func<SystemCounts> 
             DefaultRuntime = options.Runtime,
             SecurityOptions = ["name=seccomp,profile=builtin"],
             NFd = Directory.GetFiles("/proc/self/fd").Length,
-            NGoroutines = Environment.ProcessorCount,
+            NGoroutines = ThreadPool.ThreadCount, // the closest thing to goroutines: live thread-pool threads
             Warnings = [],
             InitBinary = "docker-init",
         };
