@@ -33,6 +33,16 @@ public interface IContainerRuntime
     /// NotFound/Conflict when the container is not running.</summary>
     Task KillAsync(string id, string stateDir, int signal, bool all, CancellationToken cancellationToken);
 
+    /// <summary>Freezes every process of the container (runc pause, cgroup freezer).
+    /// Conflict/NotFound when it is not running.</summary>
+    Task PauseAsync(string id, string stateDir, CancellationToken cancellationToken);
+
+    /// <summary>Thaws a paused container (runc resume). Conflict/NotFound when it is not paused.</summary>
+    Task ResumeAsync(string id, string stateDir, CancellationToken cancellationToken);
+
+    /// <summary>The host pids of the container's processes (runc ps --format json).</summary>
+    Task<IReadOnlyList<int>> ListPidsAsync(string id, string stateDir, CancellationToken cancellationToken);
+
     /// <summary>Connects to the monitor's output fan-out and stdin. Works before start and while running;
     /// after exit the session ends at once.</summary>
     Task<IAttachSession> AttachAsync(string id, string stateDir, CancellationToken cancellationToken);

@@ -107,6 +107,40 @@ public sealed class RuncRuntime : IContainerRuntime
         if (r.ExitCode != 0) throw RuncError(r.Message);
     }
 
+    public async Task PauseAsync(string id, string stateDir, CancellationToken cancellationToken)
+    {
+        var r = await RuncAsync(stateDir, ["pause", id], cancellationToken).ConfigureAwait(false);
+        if (r.ExitCode != 0) throw RuncError(r.Message);
+    }
+
+    public async Task ResumeAsync(string id, string stateDir, CancellationToken cancellationToken)
+    {
+        var r = await RuncAsync(stateDir, ["resume", id], cancellationToken).ConfigureAwait(false);
+        if (r.ExitCode != 0) throw RuncError(r.Message);
+    }
+
+    public async Task<IReadOnlyList<int>> ListPidsAsync(string id, string stateDir, CancellationToken cancellationToken)
+    {
+        var r = await RuncAsync(stateDir, ["ps", "--format", "json", id], cancellationToken, logToFile: false).ConfigureAwait(false);
+        if (r.ExitCode != 0) throw RuncError(r.Message);
+        var pids = new List<int>();
+        var text = r.Stdout.Trim();
+        // runc prints "null" when the container has no processes left.
+        if (text.Length == 0 || text == "null") return pids;
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            if (doc.RootElement.ValueKind == JsonValueKind.Array)
+                foreach (var el in doc.RootElement.EnumerateArray())
+                    if (el.TryGetInt32(out var pid)) pids.Add(pid);
+        }
+        catch (JsonException ex)
+        {
+            throw WharfException.Internal($"runc ps: unexpected output: {ex.Message}");
+        }
+        return pids;
+    }
+
     public async Task<IAttachSession> AttachAsync(string id, string stateDir, CancellationToken cancellationToken)
     {
         var conn = await ShimConnection.TryConnectAsync(stateDir, cancellationToken).ConfigureAwait(false);

@@ -167,4 +167,145 @@ public sealed partial class LifecycleTests(DaemonFixture wharf)
         Assert.True(logs.ExitCode != 0, logs.ToString());
         Assert.Contains("No such container: " + name, logs.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Pause_freezes_the_container_and_unpause_thaws_it()
+    {
+        var name = wharf.UniqueName("pause");
+        // Prints a counter every 0.1 s: while frozen the log must not grow.
+        var id = await RunDetached(name, "sh", "-c", "i=0; while true; do i=$((i+1)); echo $i; sleep 0.1; done");
+        try
+        {
+            (await wharf.Docker("pause", name)).EnsureSuccess();
+            Assert.Equal("paused true", await Inspect(name, "{{.State.Status}} {{.State.Paused}}"));
+            var ps = (await wharf.Docker("ps", "--filter", "name=" + name, "--format", "{{.Status}}")).EnsureSuccess();
+            Assert.Matches("^Up .*\\(Paused\\)$", ps.Stdout.Trim());
+
+            var again = await wharf.Docker("pause", name);
+            Assert.NotEqual(0, again.ExitCode);
+            Assert.Contains($"Container {id} is already paused", again.Stderr, StringComparison.Ordinal);
+
+            var before = (await wharf.Docker("logs", name)).EnsureSuccess().StdoutLines.Length;
+            await Task.Delay(700);
+            var after = (await wharf.Docker("logs", name)).EnsureSuccess().StdoutLines.Length;
+            Assert.Equal(before, after);
+
+            (await wharf.Docker("unpause", name)).EnsureSuccess();
+            Assert.Equal("running false", await Inspect(name, "{{.State.Status}} {{.State.Paused}}"));
+            var notPaused = await wharf.Docker("unpause", name);
+            Assert.Contains($"Container {id} is not paused", notPaused.Stderr, StringComparison.Ordinal);
+            await Task.Delay(700);
+            Assert.True((await wharf.Docker("logs", name)).EnsureSuccess().StdoutLines.Length > after);
+
+            // A paused container still stops (it is thawed so the signal lands).
+            (await wharf.Docker("pause", name)).EnsureSuccess();
+            (await wharf.Docker("stop", "-t", "1", name)).EnsureSuccess();
+            Assert.Equal("exited", await Inspect(name, "{{.State.Status}}"));
+            var stopped = await wharf.Docker("pause", name);
+            Assert.Contains($"Container {id} is not running", stopped.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", name);
+        }
+    }
+
+    [Fact]
+    public async Task Paused_container_is_force_removed()
+    {
+        var name = wharf.UniqueName("pauserm");
+        await RunDetached(name, "sleep", "60");
+        (await wharf.Docker("pause", name)).EnsureSuccess();
+        (await wharf.Docker("rm", "-f", name)).EnsureSuccess();
+        var gone = await wharf.Docker("inspect", name);
+        Assert.NotEqual(0, gone.ExitCode);
+    }
+
+    [Fact]
+    public async Task Rename_changes_the_name_and_refuses_a_taken_one()
+    {
+        var name = wharf.UniqueName("ren");
+        var renamed = wharf.UniqueName("renamed");
+        var other = wharf.UniqueName("other");
+        (await wharf.Docker("create", "--name", name, "busybox", "true")).EnsureSuccess();
+        (await wharf.Docker("create", "--name", other, "busybox", "true")).EnsureSuccess();
+        try
+        {
+            (await wharf.Docker("rename", name, renamed)).EnsureSuccess();
+            Assert.Equal("/" + renamed, await Inspect(renamed, "{{.Name}}"));
+            Assert.NotEqual(0, (await wharf.Docker("inspect", name)).ExitCode);
+
+            var taken = await wharf.Docker("rename", renamed, other);
+            Assert.NotEqual(0, taken.ExitCode);
+            Assert.Contains("is already in use by container", taken.Stderr, StringComparison.Ordinal);
+            var invalid = await wharf.Docker("rename", renamed, "bad name!");
+            Assert.NotEqual(0, invalid.ExitCode);
+            Assert.Contains("Invalid container name", invalid.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", name, renamed, other);
+        }
+    }
+
+    [Fact]
+    public async Task Container_prune_removes_only_stopped_containers()
+    {
+        var label = "wharf.prune=" + wharf.UniqueName("p");
+        var running = wharf.UniqueName("prunerun");
+        var created = wharf.UniqueName("prunecreated");
+        var exited = wharf.UniqueName("pruneexited");
+        var unlabelled = wharf.UniqueName("pruneother");
+        try
+        {
+            (await wharf.Docker("run", "-d", "--label", label, "--name", running, "busybox", "sleep", "60")).EnsureSuccess();
+            var createdId = (await wharf.Docker("create", "--label", label, "--name", created, "busybox", "true")).EnsureSuccess().Stdout.Trim();
+            (await wharf.Docker("run", "--label", label, "--name", exited, "busybox", "true")).EnsureSuccess();
+            var exitedId = await Inspect(exited, "{{.Id}}");
+            (await wharf.Docker("create", "--name", unlabelled, "busybox", "true")).EnsureSuccess();
+
+            var prune = (await wharf.Docker("container", "prune", "-f", "--filter", "label=" + label)).EnsureSuccess();
+
+            Assert.Contains(createdId, prune.Stdout, StringComparison.Ordinal);
+            Assert.Contains(exitedId, prune.Stdout, StringComparison.Ordinal);
+            Assert.Equal("running", await Inspect(running, "{{.State.Status}}"));
+            Assert.Equal("created", await Inspect(unlabelled, "{{.State.Status}}"));
+            Assert.NotEqual(0, (await wharf.Docker("inspect", created)).ExitCode);
+            Assert.NotEqual(0, (await wharf.Docker("inspect", exited)).ExitCode);
+
+            var bad = await wharf.Docker("container", "prune", "-f", "--filter", "status=exited");
+            Assert.NotEqual(0, bad.ExitCode);
+            Assert.Contains("invalid filter", bad.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", running, created, exited, unlabelled);
+        }
+    }
+
+    [Fact]
+    public async Task Top_lists_the_container_processes()
+    {
+        var name = wharf.UniqueName("top");
+        await RunDetached(name, "sleep", "61");
+        try
+        {
+            var top = (await wharf.Docker("top", name)).EnsureSuccess();
+            Assert.Contains("PID", top.StdoutLines[0], StringComparison.Ordinal);
+            Assert.Single(top.StdoutLines, l => l.EndsWith("sleep 61", StringComparison.Ordinal));
+            Assert.Equal(2, top.StdoutLines.Length);
+
+            var custom = (await wharf.Docker("top", name, "-o", "pid,comm")).EnsureSuccess();
+            Assert.Equal("sleep", custom.StdoutLines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+
+            (await wharf.Docker("stop", "-t", "0", name)).EnsureSuccess();
+            var stopped = await wharf.Docker("top", name);
+            Assert.NotEqual(0, stopped.ExitCode);
+            Assert.Contains("is not running", stopped.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", name);
+        }
+    }
 }

@@ -17,4 +17,6 @@ namespace Wharf.Api.Containers;
 [JsonSerializable(typeof(ContainerInspectResponse))]
 [JsonSerializable(typeof(ContainerState))]
 [JsonSerializable(typeof(MountPoint))]
+[JsonSerializable(typeof(ContainerPruneResponse))]
+[JsonSerializable(typeof(ContainerTopResponse))]
 public sealed partial class ContainerJsonContext : JsonSerializerContext;

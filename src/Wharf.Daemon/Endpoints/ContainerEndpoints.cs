@@ -47,6 +47,23 @@ internal sealed class ContainerEndpoints(ContainerService containers, Log log)
             await containers.ResizeAsync(Id(c), h, w, ct);
             await c.WriteBytesAsync(200, "text/plain; charset=utf-8", ReadOnlyMemory<byte>.Empty, ct);
         });
+        r.Post("/containers/{id}/pause", async (c, ct) => { await containers.PauseAsync(Id(c), ct); await c.WriteNoContentAsync(204, ct); });
+        r.Post("/containers/{id}/unpause", async (c, ct) => { await containers.UnpauseAsync(Id(c), ct); await c.WriteNoContentAsync(204, ct); });
+        r.Post("/containers/{id}/rename", async (c, ct) =>
+        {
+            containers.Rename(Id(c), c.Request.Query.Get("name"));
+            await c.WriteNoContentAsync(204, ct);
+        });
+        r.Post("/containers/prune", async (c, ct) =>
+        {
+            var result = await containers.PruneAsync(c.Request.Query.Filters(), ct);
+            await c.WriteJsonAsync(200, result, ContainerJsonContext.Default.ContainerPruneResponse, ct);
+        });
+        r.Get("/containers/{id}/top", async (c, ct) =>
+        {
+            var result = await containers.TopAsync(Id(c), c.Request.Query.Get("ps_args"), ct);
+            await c.WriteJsonAsync(200, result, ContainerJsonContext.Default.ContainerTopResponse, ct);
+        });
         r.Post("/containers/{id}/wait", WaitAsync);
         r.Post("/containers/{id}/attach", AttachAsync);
         r.Get("/containers/{id}/logs", LogsAsync);

@@ -442,6 +442,7 @@ public sealed partial class ContainerService
         try { await _runtime.KillAsync(id, StateDir(id), sig, false, CancellationToken.None).ConfigureAwait(false); }
         catch (WharfException) when (exited.IsCompleted) { return; }
         catch (WharfException ex) when (ex.Kind is ErrorKind.NotFound or ErrorKind.Conflict) { }
+        await ThawAfterSignalAsync(e).ConfigureAwait(false);
         if (timeout < 0)
         {
             await exited.ConfigureAwait(false);
@@ -495,6 +496,8 @@ public sealed partial class ContainerService
         {
             throw WharfException.Conflict($"cannot kill container: {idOrName}: container {e.Record.Id} is not running");
         }
+        // A frozen process only takes a fatal signal once thawed.
+        if (sig is Signals.SIGKILL or Signals.SIGTERM or 2) await ThawAfterSignalAsync(e).ConfigureAwait(false);
         Raise(e, "kill", signal: sig);
     }
 
@@ -554,6 +557,7 @@ public sealed partial class ContainerService
             {
                 try { await _runtime.KillAsync(id, StateDir(id), Signals.SIGKILL, true, CancellationToken.None).ConfigureAwait(false); }
                 catch (WharfException ex) when (ex.Kind is ErrorKind.NotFound or ErrorKind.Conflict) { }
+                await ThawAfterSignalAsync(e).ConfigureAwait(false);
             }
             await exited.ConfigureAwait(false);
 

@@ -227,6 +227,8 @@ public sealed partial class ContainerService : IImageUsage
             lock (e.Sync)
             {
                 e.Record.State.Pid = rs.Pid;
+                // The freezer state outlives wharfd: trust what runc reports.
+                e.Record.State.Status = rs.Status == RuntimeStatus.Paused ? ContainerStatus.Paused : ContainerStatus.Running;
                 e.AttachDirect = true;
                 e.RunExited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }

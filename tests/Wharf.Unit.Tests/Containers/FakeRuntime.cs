@@ -43,6 +43,26 @@ internal sealed class FakeRuntime : IContainerRuntime
         return Task.CompletedTask;
     }
 
+    public ConcurrentDictionary<string, bool> Paused { get; } = new();
+
+    public Task PauseAsync(string id, string stateDir, CancellationToken cancellationToken)
+    {
+        if (!_exits.TryGetValue(id, out var t) || t.Task.IsCompleted) throw WharfException.Conflict("container not running");
+        if (Paused.GetValueOrDefault(id)) throw WharfException.Conflict("container already paused");
+        Paused[id] = true;
+        return Task.CompletedTask;
+    }
+
+    public Task ResumeAsync(string id, string stateDir, CancellationToken cancellationToken)
+    {
+        if (!Paused.GetValueOrDefault(id)) throw WharfException.Conflict("container not paused");
+        Paused[id] = false;
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<int>> ListPidsAsync(string id, string stateDir, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<int>>([Environment.ProcessId]);
+
     public Task<IAttachSession> AttachAsync(string id, string stateDir, CancellationToken cancellationToken) =>
         Task.FromResult<IAttachSession>(new Session(_exits[id].Task));
 
