@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Wharf.Daemon.Endpoints;
 using Wharf.Daemon.Http;
 using Wharf.Engine.Containers;
+using Wharf.Engine.Events;
 using Wharf.Engine.Images;
 using Wharf.Runtime;
 
@@ -35,6 +36,8 @@ internal static class Program
         var runtime = new RuncRuntime(options.Runtime, Path.Combine(options.ExecRoot, "runc"));
         var containers = new ContainerService(options.DataRoot, images, runtime, TimeProvider.System, options.ExecRoot, log.Warn);
         images.Usage = containers;
+        var events = new EventLog(TimeProvider.System);
+        containers.Event += events.Publish;
 
         using var shutdown = new CancellationTokenSource();
         await containers.InitializeAsync(shutdown.Token);
@@ -47,6 +50,7 @@ internal static class Program
         }).Map(router);
         new ImageEndpoints(images).Map(router);
         new ContainerEndpoints(containers, log).Map(router);
+        new EventEndpoints(events).Map(router);
 
         using var listener = new UnixSocketListener(options.SocketPath, router, log);
         listener.Bind();
