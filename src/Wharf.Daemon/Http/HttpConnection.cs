@@ -124,8 +124,12 @@ internal sealed partial class HttpConnection(Socket socket, Router router, Log l
             }
             var handler = router.Match(req) ?? throw WharfException.NotFound("page not found");
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            await handler(ctx, ct);
+            await handler(ctx, ctx.Aborted(ct));
             log.Debug($"{req.Method} {req.RawTarget} done in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms");
+        }
+        catch (OperationCanceledException) when (ctx.ClientGone)
+        {
+            log.Debug($"{req.Method} {req.RawTarget}: client closed the stream");
         }
         catch (Exception e) when (ctx.ResponseStarted && e is IOException or System.Net.Sockets.SocketException)
         {

@@ -65,12 +65,50 @@ internal sealed class HttpContext(ConnectionReader reader, HttpRequest request)
     /// chunked body. Errors after this point must go in-band.</summary>
     public async Task<Stream> StartStreamAsync(string contentType, CancellationToken ct = default, int status = 200)
     {
+        KeepAlive = false; // said in the headers: the hang-up watcher below owns the connection's reads from now on
         var sb = StatusLine(status);
         sb.Append("Content-Type: ").Append(contentType).Append("\r\nTransfer-Encoding: chunked\r\n\r\n");
         ResponseStarted = true;
         await HttpConnection.SendAllAsync(Socket, Encoding.ASCII.GetBytes(sb.ToString()), ct);
         OpenStream = new ChunkedResponseStream(Socket);
+        WatchForHangUp();
         return OpenStream;
+    }
+
+    private CancellationTokenSource? _aborted;
+
+    /// <summary>The token handlers get: the connection's, plus cancellation when a streaming client hangs up.</summary>
+    internal CancellationToken Aborted(CancellationToken connection)
+    {
+        _aborted = CancellationTokenSource.CreateLinkedTokenSource(connection);
+        return _aborted.Token;
+    }
+
+    /// <summary>The client closed its side while we were streaming to it.</summary>
+    public bool ClientGone { get; private set; }
+
+    /// <summary>
+    /// A streaming response (wait, logs -f, events) can last forever while the client has long gone: `docker run -d`
+    /// drops its wait, a killed `docker events` never reads again. The client sends nothing more on the connection,
+    /// so a read that returns EOF means it hung up; then the handler's token is cancelled and its registrations end.
+    /// The connection is not reused afterwards, so this read never competes with the next request's.
+    /// </summary>
+    private void WatchForHangUp()
+    {
+        // A request body still unread would be consumed by the watcher: only watch body-less requests.
+        if (Request.HasBody || _aborted is not { } cts) return;
+        _ = Task.Run(async () =>
+        {
+            var one = new byte[1];
+            try
+            {
+                while (await reader.ReadAsync(one, cts.Token) > 0) { }
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException) { }
+            if (cts.IsCancellationRequested) return;
+            ClientGone = true;
+            try { cts.Cancel(); } catch (ObjectDisposedException) { }
+        });
     }
 
     /// <summary>
