@@ -274,7 +274,7 @@ public sealed partial class ContainerService
         PersistQuietly(e);
         // Raised before the monitor runs so "start" always precedes this run's "die".
         Raise(e, "start");
-        _ = Task.Run(() => MonitorAsync(e));
+        RunInBackground(() => MonitorAsync(e));
     }
 
     /// <summary>Undoes a failed start and records it like Docker (ExitCode 127/126 for exec failures, state
@@ -316,7 +316,7 @@ public sealed partial class ContainerService
         foreach (var a in pending) a.End();
         PersistQuietly(e);
         // The caller holds the gate; the removal waits for it.
-        if (autoRemove) _ = Task.Run(() => RemoveCoreAsync(e, force: true));
+        if (autoRemove) RunInBackground(() => RemoveCoreAsync(e, force: true));
         return kind == ex.Kind ? ex : new WharfException(kind, msg, ex);
     }
 

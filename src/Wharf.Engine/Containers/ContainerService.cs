@@ -43,6 +43,27 @@ public sealed partial class ContainerService : IImageUsage
         _log = log ?? (m => Console.Error.WriteLine("wharfd containers: " + m));
     }
 
+    private readonly List<Task> _background = [];
+
+    /// <summary>Runs work that outlives the request that started it (exit monitors, auto-removal, restarts),
+    /// remembered so <see cref="WhenBackgroundIdleAsync"/> can wait for it.</summary>
+    private void RunInBackground(Func<Task> work)
+    {
+        var task = Task.Run(work);
+        lock (_background)
+        {
+            _background.RemoveAll(t => t.IsCompleted);
+            _background.Add(task);
+        }
+    }
+
+    /// <summary>Completes when the background work started so far has finished (work it starts in turn, such
+    /// as a policy restart, is not included). Lets tests delete a data root only once nothing writes to it.</summary>
+    public Task WhenBackgroundIdleAsync()
+    {
+        lock (_background) return Task.WhenAll(_background);
+    }
+
     private string ContainerDir(string id) => Path.Combine(_containersDir, id);
     private string StateDir(string id) => Path.Combine(_runDir, id);
     private string RootfsDir(string id) => Path.Combine(ContainerDir(id), "rootfs");
@@ -200,7 +221,7 @@ public sealed partial class ContainerService : IImageUsage
                         (r.HostConfig.RestartPolicy.Name == "always" ||
                          (r.HostConfig.RestartPolicy.Name == "unless-stopped" && !r.State.ManuallyStopped));
             }
-            if (start) _ = Task.Run(() => PolicyRestartAsync(e, TimeSpan.Zero));
+            if (start) RunInBackground(() => PolicyRestartAsync(e, TimeSpan.Zero));
         }
     }
 
@@ -232,7 +253,7 @@ public sealed partial class ContainerService : IImageUsage
                 e.AttachDirect = true;
                 e.RunExited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
-            _ = Task.Run(() => MonitorAsync(e));
+            RunInBackground(() => MonitorAsync(e));
             return;
         }
 

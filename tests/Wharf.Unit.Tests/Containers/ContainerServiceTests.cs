@@ -18,7 +18,13 @@ public sealed class ContainerServiceTests : IDisposable
         _svc = new ContainerService(Path.Combine(_root, "data"), _images, _runtime, TimeProvider.System, Path.Combine(_root, "run"), _ => { });
     }
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose()
+    {
+        // Background exit monitors write state: let them finish before the data root goes, or they recreate it.
+        _runtime.ExitAll();
+        _svc.WhenBackgroundIdleAsync().Wait(TimeSpan.FromSeconds(10));
+        Directory.Delete(_root, recursive: true);
+    }
 
     private static ContainerConfig Busybox(params string[] cmd) => new() { Image = "busybox", Cmd = cmd.Length == 0 ? null : [.. cmd] };
 

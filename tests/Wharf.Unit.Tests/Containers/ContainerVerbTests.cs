@@ -19,7 +19,13 @@ public sealed class ContainerVerbTests : IDisposable
         _svc.Event += ev => { lock (_events) _events.Add(ev.Action + " " + ev.Name); };
     }
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose()
+    {
+        // Background exit monitors write state: let them finish before the data root goes, or they recreate it.
+        _runtime.ExitAll();
+        _svc.WhenBackgroundIdleAsync().Wait(TimeSpan.FromSeconds(10));
+        Directory.Delete(_root, recursive: true);
+    }
 
     private static ContainerConfig Busybox(Dictionary<string, string>? labels = null) =>
         new() { Image = "busybox", Cmd = ["sleep", "100"], Labels = labels };

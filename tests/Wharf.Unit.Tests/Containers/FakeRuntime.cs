@@ -68,6 +68,12 @@ internal sealed class FakeRuntime : IContainerRuntime
 
     public Task ResizeAsync(string id, string stateDir, int height, int width, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Ends every container still running (as SIGKILL would), so a test can let the service settle.</summary>
+    public void ExitAll()
+    {
+        foreach (var tcs in _exits.Values) tcs.TrySetResult(new ExitRecord(137, DateTimeOffset.UtcNow));
+    }
+
     public Task<ExitRecord> WaitAsync(string id, string stateDir, CancellationToken cancellationToken) => _exits[id].Task;
 
     public Task<RuntimeState> GetStateAsync(string id, string stateDir, CancellationToken cancellationToken) =>
