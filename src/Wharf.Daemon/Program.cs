@@ -5,6 +5,7 @@ using Wharf.Engine.Containers;
 using Wharf.Engine.Events;
 using Wharf.Engine.Images;
 using Wharf.Runtime;
+using Wharf.Runtime.Spec;
 
 namespace Wharf.Daemon;
 
@@ -47,7 +48,7 @@ internal static class Program
         {
             var (total, running, paused, stopped) = containers.Counts();
             return new SystemCounts(total, running, paused, stopped, images.List(all: false).Count);
-        }).Map(router);
+        }, SpecHost.Current.CgroupV2 ? "2" : "1").Map(router);
         new ImageEndpoints(images).Map(router);
         new ContainerEndpoints(containers, log).Map(router);
         new EventEndpoints(events).Map(router);

@@ -192,7 +192,7 @@ internal sealed class ContainerEndpoints(ContainerService containers, Log log)
         bool timestamps = q.Bool("timestamps");
         var entries = containers.Logs(id, q.Bool("stdout"), q.Bool("stderr"), q.Bool("follow"),
             UnixTime(q.Get("since")), UnixTime(q.Get("until")), tail, timestamps, ct);
-        bool multiplexed = !containers.Inspect(id).Config.Tty;
+        bool multiplexed = !containers.IsTty(id);
         var contentType = multiplexed && c.Request.ApiVersion >= new Version(1, 42) ? MultiplexedStream : RawStream;
         var stream = await c.StartStreamAsync(contentType, ct);
         // The service already prefixes timestamps (Go's RFC3339NanoFixed) when asked.

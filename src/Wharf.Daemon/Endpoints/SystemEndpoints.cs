@@ -6,7 +6,7 @@ using Wharf.Interop;
 namespace Wharf.Daemon.Endpoints;
 
 /// <summary>/_ping, /version, /info (engine-api.md §2).</summary>
-internal sealed class SystemEndpoints(DaemonOptions options, Func<SystemCounts> counts)
+internal sealed class SystemEndpoints(DaemonOptions options, Func<SystemCounts> counts, string cgroupVersion)
 {
     private static readonly KeyValuePair<string, string>[] PingHeaders =
     [
@@ -55,8 +55,8 @@ internal sealed class SystemEndpoints(DaemonOptions options, Func<SystemCounts> 
         };
     }
 
-    private static string BuildTime => File.GetLastWriteTimeUtc(typeof(SystemEndpoints).Assembly.Location is { Length: > 0 } p ? p : AppContext.BaseDirectory)
-        .ToString("yyyy-MM-ddTHH:mm:ss.000000000+00:00");
+    private static readonly string BuildTime = File.GetLastWriteTimeUtc(typeof(SystemEndpoints).Assembly.Location is { Length: > 0 } p ? p : AppContext.BaseDirectory)
+        .ToString("yyyy-MM-ddTHH:mm:ss.000000000+00:00", System.Globalization.CultureInfo.InvariantCulture);
 
     private SystemInfo Info()
     {
@@ -72,7 +72,7 @@ internal sealed class SystemEndpoints(DaemonOptions options, Func<SystemCounts> 
             DriverStatus = [["Backing Filesystem", "overlayfs"], ["Supports d_type", "true"]],
             DockerRootDir = options.DataRoot,
             SystemTime = DateTimeOffset.Now.ToString("yyyy-MM-ddTHH:mm:ss.fffffff'00'zzz", System.Globalization.CultureInfo.InvariantCulture),
-            CgroupVersion = CgroupVersion(),
+            CgroupVersion = cgroupVersion,
             KernelVersion = _kernel,
             OperatingSystem = OsName(),
             NCPU = Environment.ProcessorCount,
@@ -87,17 +87,6 @@ internal sealed class SystemEndpoints(DaemonOptions options, Func<SystemCounts> 
             Warnings = [],
             InitBinary = "docker-init",
         };
-    }
-
-    private static string CgroupVersion()
-    {
-        // Pure v2 when /sys/fs/cgroup itself is cgroup2 (found through mountinfo, not by guessing paths).
-        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
-        {
-            var f = line.Split(' ');
-            if (f.Length > 4 && f[4] == "/sys/fs/cgroup") return line.Contains(" - cgroup2 ", StringComparison.Ordinal) ? "2" : "1";
-        }
-        return "1";
     }
 
     private static string OsName()

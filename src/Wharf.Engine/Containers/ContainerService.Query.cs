@@ -160,6 +160,13 @@ public sealed partial class ContainerService
         return list;
     }
 
+    /// <summary>Whether the container has a TTY: decides raw vs multiplexed framing of its streams.</summary>
+    public bool IsTty(string idOrName)
+    {
+        var e = Lookup(idOrName);
+        lock (e.Sync) return e.Record.Config.Tty;
+    }
+
     /// <summary>Inspects a container (<c>GET /containers/{id}/json</c>).</summary>
     public ContainerInspectResponse Inspect(string idOrName)
     {
