@@ -17,14 +17,22 @@ public sealed class DependencyRuleTests
         ["Wharf.Images"] = ["Wharf.Core", "Wharf.Oci", "Wharf.Content", "Wharf.Snapshots", "Wharf.Interop"],
         ["Wharf.Runtime"] = ["Wharf.Core", "Wharf.Oci", "Wharf.Interop"],
         ["Wharf.Shim"] = ["Wharf.Core", "Wharf.Interop", "Wharf.Runtime"],
+        ["Wharf.Network"] = ["Wharf.Core", "Wharf.Interop"],
+        ["Wharf.Distribution"] = ["Wharf.Core", "Wharf.Oci", "Wharf.Content", "Wharf.Images"],
+        ["Wharf.Build"] =
+        [
+            "Wharf.Core", "Wharf.Oci", "Wharf.Content", "Wharf.Snapshots", "Wharf.Images", "Wharf.Runtime", "Wharf.Interop",
+        ],
         ["Wharf.Engine"] =
         [
             "Wharf.Core", "Wharf.Api", "Wharf.Oci", "Wharf.Content", "Wharf.Snapshots", "Wharf.Images",
-            "Wharf.Runtime", "Wharf.Interop",
+            "Wharf.Runtime", "Wharf.Interop", "Wharf.Network", "Wharf.Distribution", "Wharf.Build",
         ],
+        // The registry server is its own program (`wharf registry serve`) over the same content-store code.
+        ["Wharf.Registry"] = ["Wharf.Core", "Wharf.Oci", "Wharf.Content"],
         ["Wharf.Daemon"] = ["Wharf.Core", "Wharf.Api", "Wharf.Engine"],
         ["Wharf.Client"] = ["Wharf.Api"],
-        ["Wharf.Cli"] = ["Wharf.Api", "Wharf.Client"],
+        ["Wharf.Cli"] = ["Wharf.Api", "Wharf.Client", "Wharf.Registry"],
     };
 
     [Fact]

@@ -1,0 +1,3 @@
+namespace Wharf.Build;
+
+internal static class AssemblyMarker;

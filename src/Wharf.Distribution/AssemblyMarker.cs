@@ -1,0 +1,3 @@
+namespace Wharf.Distribution;
+
+internal static class AssemblyMarker;

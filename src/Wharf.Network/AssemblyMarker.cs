@@ -1,0 +1,3 @@
+namespace Wharf.Network;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace Wharf.Registry;
+
+internal static class AssemblyMarker;
