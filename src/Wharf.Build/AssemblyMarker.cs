@@ -1,3 +1,0 @@
-namespace Wharf.Build;
-
-internal static class AssemblyMarker;
