@@ -186,4 +186,29 @@ public sealed class ApiTests(DaemonFixture wharf)
         Assert.Equal("linux", Assert.Single(response.Headers.GetValues("Ostype")));
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
     }
+
+    [Fact]
+    public async Task Connection_close_with_bare_LF_header_lines_is_answered_and_the_connection_closed()
+    {
+        // Exactly what Docker.DotNet 3.125 writes: LF-only header lines and `Connection: close`; it reads the answer
+        // until the socket closes, so a daemon that keeps the connection open hangs it.
+        using var socket = new System.Net.Sockets.Socket(
+            System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(wharf.Daemon.SocketPath));
+        await socket.SendAsync("GET /_ping HTTP/1.1\r\nUser-Agent: Docker.DotNet\nHost: docker:80\nConnection: close\n\r\n"u8.ToArray());
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, deadline.Token)) > 0)
+        {
+            received.Write(buffer, 0, n);
+        }
+
+        var text = Encoding.ASCII.GetString(received.ToArray());
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", text, StringComparison.Ordinal);
+        Assert.Contains("Connection: close\r\n", text, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nOK", text, StringComparison.Ordinal);
+    }
 }

@@ -16,8 +16,9 @@ internal sealed class HttpContext(ConnectionReader reader, HttpRequest request)
 
     public HttpRequest Request { get; } = request;
     public bool ResponseStarted { get; private set; }
-    /// <summary>The connection can serve another request after this one.</summary>
-    public bool KeepAlive { get; private set; } = true;
+    /// <summary>The connection can serve another request after this one. A client that sent `Connection: close`
+    /// (Docker.DotNet does on every request) reads the answer until the socket closes, so it gets a close.</summary>
+    public bool KeepAlive { get; private set; } = !request.AsksToClose;
     internal ChunkedResponseStream? OpenStream { get; private set; }
     internal HijackedStream? Hijacked { get; private set; }
 

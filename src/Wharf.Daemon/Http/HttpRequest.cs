@@ -21,4 +21,7 @@ internal sealed class HttpRequest
         (Header("Connection") ?? "").Contains("upgrade", StringComparison.OrdinalIgnoreCase);
 
     public bool HasBody { get; init; }
+
+    /// <summary>The client said `Connection: close`: answer, then close the connection.</summary>
+    public bool AsksToClose => (Header("Connection") ?? "").Contains("close", StringComparison.OrdinalIgnoreCase);
 }
