@@ -59,6 +59,31 @@ public interface IContainerRuntime
 
     /// <summary>Removes the runc container (killing it if needed) and the monitor's files. Idempotent.</summary>
     Task DeleteAsync(string id, string stateDir, CancellationToken cancellationToken);
+
+    // ---- exec: one monitor per exec session in {stateDir}/exec/{execId} ----------------------------------
+
+    /// <summary>Starts <paramref name="process"/> in the running container under its own monitor and returns its
+    /// host pid. Output is held until the first <see cref="AttachExecAsync"/> (unless <paramref name="detach"/>,
+    /// where it is dropped). Conflict "Container X is not running" / "... is paused, unpause the container before
+    /// exec"; InvalidArgument with runc's words when the command cannot be started (127/126 class).</summary>
+    Task<int> CreateExecAsync(string id, string stateDir, string execId, ExecProcess process, bool detach, CancellationToken cancellationToken);
+
+    /// <summary>The exec's output and stdin; the session ends after the exit is recorded.</summary>
+    Task<IAttachSession> AttachExecAsync(string id, string stateDir, string execId, CancellationToken cancellationToken);
+
+    /// <summary>Resizes the exec's pty.</summary>
+    Task ResizeExecAsync(string id, string stateDir, string execId, int height, int width, CancellationToken cancellationToken);
+
+    /// <summary>Completes with the exec's recorded exit (at once if it already exited).</summary>
+    Task<ExitRecord> WaitExecAsync(string id, string stateDir, string execId, CancellationToken cancellationToken);
+
+    /// <summary>Kills the exec process if it still runs and removes its monitor's folder. Idempotent.</summary>
+    Task DeleteExecAsync(string id, string stateDir, string execId, CancellationToken cancellationToken);
+
+    /// <summary>Runs a non-interactive process in the running container (no tty, no stdin) and returns its exit
+    /// code with stdout+stderr (first 1 MiB). Cancelling (e.g. a timeout) kills the process and cleans up, then
+    /// throws OperationCanceledException. Throws like <see cref="CreateExecAsync"/> when it cannot start.</summary>
+    Task<ExecResult> ExecAsync(string id, string stateDir, ExecProcess process, CancellationToken cancellationToken);
 }
 
 /// <summary>What the engine gives the runtime for one container.</summary>

@@ -12,7 +12,7 @@ namespace Wharf.Runtime;
 /// Stateless: everything it needs is in the runc root and the container's state directory, so a fresh
 /// instance after a wharfd restart finds running containers again.
 /// </summary>
-public sealed class RuncRuntime : IContainerRuntime
+public sealed partial class RuncRuntime : IContainerRuntime
 {
     private readonly string _runtime;
     private readonly string _runcRoot;
@@ -42,6 +42,29 @@ public sealed class RuncRuntime : IContainerRuntime
         Directory.CreateDirectory(stateDir);
         foreach (var stale in new[] { ShimProtocol.ExitFileName, ShimProtocol.RuncLogName, ShimProtocol.PidFileName })
             File.Delete(Path.Combine(stateDir, stale));
+        var args = new List<string>
+        {
+            "create", "--id", options.Id, "--bundle", Path.GetFullPath(options.BundleDir), "--state-dir", stateDir,
+            "--log-path", Path.GetFullPath(options.LogPath), "--runtime", _runtime, "--runc-root", _runcRoot,
+            "--log-max-size", options.LogMaxSize.ToString(CultureInfo.InvariantCulture),
+            "--log-max-files", Math.Max(1, options.LogMaxFiles).ToString(CultureInfo.InvariantCulture),
+        };
+        AddStdioFlags(args, options.Tty, options.OpenStdin, options.StdinOnce, options.ConsoleHeight, options.ConsoleWidth);
+        return await LaunchMonitorAsync(stateDir, args, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void AddStdioFlags(List<string> args, bool tty, bool openStdin, bool stdinOnce, int height, int width)
+    {
+        if (tty) args.Add("--tty");
+        if (openStdin) args.Add("--stdin");
+        if (stdinOnce) args.Add("--stdin-once");
+        if (height > 0 && width > 0)
+            args.AddRange(["--height", height.ToString(CultureInfo.InvariantCulture), "--width", width.ToString(CultureInfo.InvariantCulture)]);
+    }
+
+    /// <summary>Runs <c>wharf-shim create …</c> and returns the pid it reports, or throws with runc's words.</summary>
+    private async Task<int> LaunchMonitorAsync(string stateDir, List<string> args, CancellationToken cancellationToken)
+    {
         if (!File.Exists(_shimPath))
             throw WharfException.Internal($"container monitor not found at {_shimPath} (set WHARF_SHIM)");
 
@@ -53,24 +76,7 @@ public sealed class RuncRuntime : IContainerRuntime
             UseShellExecute = false,
             WorkingDirectory = stateDir,
         };
-        foreach (var a in new[]
-        {
-            "create", "--id", options.Id, "--bundle", Path.GetFullPath(options.BundleDir), "--state-dir", stateDir,
-            "--log-path", Path.GetFullPath(options.LogPath), "--runtime", _runtime, "--runc-root", _runcRoot,
-            "--log-max-size", options.LogMaxSize.ToString(CultureInfo.InvariantCulture),
-            "--log-max-files", Math.Max(1, options.LogMaxFiles).ToString(CultureInfo.InvariantCulture),
-        })
-            psi.ArgumentList.Add(a);
-        if (options.Tty) psi.ArgumentList.Add("--tty");
-        if (options.OpenStdin) psi.ArgumentList.Add("--stdin");
-        if (options.StdinOnce) psi.ArgumentList.Add("--stdin-once");
-        if (options.ConsoleHeight > 0 && options.ConsoleWidth > 0)
-        {
-            psi.ArgumentList.Add("--height");
-            psi.ArgumentList.Add(options.ConsoleHeight.ToString(CultureInfo.InvariantCulture));
-            psi.ArgumentList.Add("--width");
-            psi.ArgumentList.Add(options.ConsoleWidth.ToString(CultureInfo.InvariantCulture));
-        }
+        foreach (var a in args) psi.ArgumentList.Add(a);
 
         using var process = Process.Start(psi) ?? throw WharfException.Internal("cannot start the container monitor");
         process.StandardInput.Close();
@@ -271,6 +277,9 @@ public sealed class RuncRuntime : IContainerRuntime
             }
         }
         if (!Directory.Exists(stateDir)) return;
+        // Exec sessions end with the container (runc killed them with it); their monitors are gone or going.
+        var execRoot = Path.Combine(stateDir, ExecDirName);
+        if (Directory.Exists(execRoot)) Directory.Delete(execRoot, recursive: true);
         foreach (var name in new[]
         {
             ShimProtocol.SocketName, ShimProtocol.ExitFileName, ShimProtocol.PidFileName,

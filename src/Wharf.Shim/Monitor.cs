@@ -15,6 +15,8 @@ internal sealed class Monitor
 {
     private const int StdinBacklogLimit = 256 * 1024;
     private const int DrainAfterExitMs = 2000;
+    // An exec session nobody attached to (its wharfd went away) gives up on its held output after this.
+    private const int UnclaimedExecMs = 60_000;
 
     private readonly ShimOptions _o;
     private readonly List<ClientConnection> _clients = new();
@@ -35,6 +37,10 @@ internal sealed class Monitor
     private bool _closeStdinWhenFlushed;
     private string? _oomFile;
     private long _oomBaseline;
+    // Exec sessions start before their client attaches: output stays in the pipe (or pty) until the first
+    // attach, so nothing a fast process prints is lost; the kernel buffer's back-pressure pauses the process.
+    private bool _holdOutput;
+    private long _drainDeadline = long.MaxValue;
 
     public Monitor(ShimOptions options) => _o = options;
 
@@ -48,7 +54,8 @@ internal sealed class Monitor
         File.Delete(ShimProtocol.ExitFileName);
         File.Delete(ShimProtocol.PidFileName);
 
-        _log = new JsonLogWriter(Path.GetFullPath(_o.LogPath), _o.LogMaxSize, _o.LogMaxFiles);
+        _log = _o.LogPath.Length > 0 ? new JsonLogWriter(Path.GetFullPath(_o.LogPath), _o.LogMaxSize, _o.LogMaxFiles) : null;
+        _holdOutput = _o.IsExec && !_o.Detach;
         _listenFd = UnixSocket.Listen(ShimProtocol.SocketName);
 
         int devNull = Native.open("/dev/null", Native.O_RDWR | Native.O_CLOEXEC, 0);
@@ -81,8 +88,12 @@ internal sealed class Monitor
         {
             _o.Runtime, "--root", _o.RuncRoot,
             "--log", Path.Combine(stateDir, ShimProtocol.RuncLogName), "--log-format", "json",
-            "create", "--bundle", _o.Bundle, "--pid-file", Path.Combine(stateDir, ShimProtocol.PidFileName),
         };
+        if (_o.IsExec)
+            argv.AddRange(["exec", "--detach", "--process", Path.GetFullPath(_o.ExecProcess)]);
+        else
+            argv.AddRange(["create", "--bundle", _o.Bundle]);
+        argv.AddRange(["--pid-file", Path.Combine(stateDir, ShimProtocol.PidFileName)]);
         if (consolePath != null) argv.AddRange(["--console-socket", consolePath]);
         argv.Add(_o.Id);
 
@@ -97,7 +108,7 @@ internal sealed class Monitor
         {
             Fd.SetNonBlocking(runcErrRead);
             int n = Fd.Read(runcErrRead, _readBuf);
-            var text = n > 0 ? Encoding.UTF8.GetString(_readBuf, 0, n).Trim() : $"runc create exited with status {DescribeStatus(status)}";
+            var text = n > 0 ? Encoding.UTF8.GetString(_readBuf, 0, n).Trim() : $"runc {(_o.IsExec ? "exec" : "create")} exited with status {DescribeStatus(status)}";
             ReportAndDetach("error " + text.ReplaceLineEndings(" "), devNull);
             Cleanup(consoleListen);
             return 1;
@@ -208,13 +219,12 @@ internal sealed class Monitor
     private void Loop()
     {
         var pfds = new Native.PollFd[8];
-        long drainDeadline = long.MaxValue;
         while (true)
         {
             if (_initStatus != null)
             {
                 bool outputDone = _outFd < 0 && _errFd < 0;
-                if (outputDone || Environment.TickCount64 >= drainDeadline) break;
+                if (outputDone || Environment.TickCount64 >= _drainDeadline) break;
             }
 
             int count = 0;
@@ -225,15 +235,15 @@ internal sealed class Monitor
             }
             Add(ref pfds, _listenFd, Native.POLLIN);
             Add(ref pfds, _pidFd >= 0 && _initStatus == null ? _pidFd : -1, Native.POLLIN);
-            Add(ref pfds, _outFd, Native.POLLIN);
-            Add(ref pfds, _errFd, Native.POLLIN);
+            Add(ref pfds, _holdOutput ? -1 : _outFd, Native.POLLIN);
+            Add(ref pfds, _holdOutput ? -1 : _errFd, Native.POLLIN);
             Add(ref pfds, _stdinQueue.Count > 0 && _inFd != _ptyMaster ? _inFd : -1, Native.POLLOUT);
             int firstClient = count;
             bool acceptStdin = _stdinBacklog < StdinBacklogLimit;
             foreach (var c in _clients)
                 Add(ref pfds, c.Fd, (short)((acceptStdin ? Native.POLLIN : 0) | (c.HasOutput ? Native.POLLOUT : 0)));
 
-            int timeout = _initStatus != null ? (int)Math.Max(0, drainDeadline - Environment.TickCount64)
+            int timeout = _initStatus != null ? (int)Math.Max(0, _drainDeadline - Environment.TickCount64)
                 : _pidFd >= 0 ? 30_000 : 1000;
             int ready = Native.Poll(pfds.AsSpan(0, count), timeout);
             if (ready < 0 && ready != -Native.EINTR)
@@ -259,7 +269,7 @@ internal sealed class Monitor
             if (_initStatus == null)
             {
                 Reap();
-                if (_initStatus != null) drainDeadline = Environment.TickCount64 + DrainAfterExitMs;
+                if (_initStatus != null) _drainDeadline = Environment.TickCount64 + (_holdOutput ? UnclaimedExecMs : DrainAfterExitMs);
             }
         }
         Finish();
@@ -277,7 +287,7 @@ internal sealed class Monitor
             return -1;
         }
         var data = _readBuf.AsSpan(0, n);
-        _log!.Write(stream, data, Fd.NowUnixNanos());
+        _log?.Write(stream, data, Fd.NowUnixNanos());
         foreach (var c in _clients)
             if (c.Attached) c.Send(stream, data, droppable: true);
         return fd;
@@ -305,6 +315,12 @@ internal sealed class Monitor
                     // The ack tells the driver the subscription is in place, so output after `runc start` reaches it.
                     c.Attached = true;
                     c.Send(ShimProtocol.Ok, default, droppable: false);
+                    if (_holdOutput)
+                    {
+                        _holdOutput = false;
+                        // The held output is still to be read: give it the usual drain time from now.
+                        if (_initStatus != null) _drainDeadline = Environment.TickCount64 + DrainAfterExitMs;
+                    }
                     break;
                 case ShimProtocol.Wait:
                     c.Waiting = true;

@@ -10,6 +10,9 @@ namespace Wharf.Shim;
 ///   The monitor inherits the pipes, runs <c>runc create</c>, prints one line on stdout
 ///   (<c>ok &lt;init pid&gt;</c> or <c>error &lt;runc's message&gt;</c>), then drops the pipes (the launcher
 ///   reads to EOF) and serves the container until its init exits.
+/// With <c>--exec-process</c> the same monitor serves one exec session instead: it runs
+/// <c>runc exec --detach --process FILE</c> (the process is re-parented to the monitor, a subreaper, which
+/// reaps it and records its exit in its own state dir) and writes no json-file log.
 /// </summary>
 internal static class Program
 {
@@ -17,7 +20,7 @@ internal static class Program
     {
         if (args.Length == 0 || (args[0] != "create" && args[0] != "monitor"))
         {
-            Fd.WriteLine(2, "usage: wharf-shim create|monitor --id ID --bundle DIR --state-dir DIR --log-path FILE --runc-root DIR [--runtime runc] [--tty] [--stdin] [--stdin-once] [--height N --width N] [--log-max-size N --log-max-files N]");
+            Fd.WriteLine(2, "usage: wharf-shim create|monitor --id ID --bundle DIR --state-dir DIR --log-path FILE --runc-root DIR [--runtime runc] [--tty] [--stdin] [--stdin-once] [--height N --width N] [--log-max-size N --log-max-files N] [--exec-process FILE [--detach]]");
             return 2;
         }
         ShimOptions options;

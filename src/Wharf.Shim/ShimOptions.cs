@@ -18,9 +18,16 @@ internal sealed class ShimOptions
     public int Width;
     public long LogMaxSize;
     public int LogMaxFiles = 1;
+    /// <summary>Exec mode: the OCI process JSON for <c>runc exec --process</c>; empty for a container.</summary>
+    public string ExecProcess = "";
+    /// <summary>Exec mode: nobody will attach (docker exec -d), so output is read and dropped at once.</summary>
+    public bool Detach;
+
+    public bool IsExec => ExecProcess.Length > 0;
 
     /// <summary>Flags after the mode word: --id --bundle --state-dir --log-path --runtime --runc-root
-    /// [--tty] [--stdin] [--stdin-once] [--height N] [--width N] [--log-max-size N] [--log-max-files N].</summary>
+    /// [--tty] [--stdin] [--stdin-once] [--height N] [--width N] [--log-max-size N] [--log-max-files N]
+    /// [--exec-process FILE [--detach]].</summary>
     public static ShimOptions Parse(string[] args, int start)
     {
         var o = new ShimOptions();
@@ -42,11 +49,15 @@ internal sealed class ShimOptions
                 case "--width": o.Width = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--log-max-size": o.LogMaxSize = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--log-max-files": o.LogMaxFiles = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--exec-process": o.ExecProcess = Next(); break;
+                case "--detach": o.Detach = true; break;
                 default: throw new ArgumentException($"unknown flag {args[i]}");
             }
         }
-        if (o.Id.Length == 0 || o.Bundle.Length == 0 || o.StateDir.Length == 0 || o.LogPath.Length == 0 || o.RuncRoot.Length == 0)
-            throw new ArgumentException("--id, --bundle, --state-dir, --log-path and --runc-root are required");
+        // An exec session has no bundle and no json-file log (Docker does not log exec output).
+        if (o.IsExec ? o.Id.Length == 0 || o.StateDir.Length == 0 || o.RuncRoot.Length == 0
+                : o.Id.Length == 0 || o.Bundle.Length == 0 || o.StateDir.Length == 0 || o.LogPath.Length == 0 || o.RuncRoot.Length == 0)
+            throw new ArgumentException("--id, --bundle, --state-dir, --log-path and --runc-root are required (exec: --id, --state-dir, --runc-root, --exec-process)");
         return o;
     }
 }

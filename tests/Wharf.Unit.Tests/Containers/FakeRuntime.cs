@@ -85,6 +85,24 @@ internal sealed class FakeRuntime : IContainerRuntime
         return Task.CompletedTask;
     }
 
+    // Exec is exercised against real runc (RuncRuntimeExecTests, ExecTests); the fake has none.
+    public Task<int> CreateExecAsync(string id, string stateDir, string execId, ExecProcess process, bool detach, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("FakeRuntime has no exec");
+
+    public Task<IAttachSession> AttachExecAsync(string id, string stateDir, string execId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("FakeRuntime has no exec");
+
+    public Task ResizeExecAsync(string id, string stateDir, string execId, int height, int width, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("FakeRuntime has no exec");
+
+    public Task<ExitRecord> WaitExecAsync(string id, string stateDir, string execId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("FakeRuntime has no exec");
+
+    public Task DeleteExecAsync(string id, string stateDir, string execId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<ExecResult> ExecAsync(string id, string stateDir, ExecProcess process, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("FakeRuntime has no exec");
+
     private sealed class Session(Task exited) : IAttachSession
     {
         private bool _sent;

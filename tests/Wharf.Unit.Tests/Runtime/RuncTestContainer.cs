@@ -25,7 +25,7 @@ internal sealed class RuncTestContainer : IAsyncDisposable
         var bin = Path.Combine(Bundle, "rootfs", "bin");
         Directory.CreateDirectory(bin);
         File.Copy("/bin/busybox", Path.Combine(bin, "busybox"));
-        foreach (var l in new[] { "sh", "echo", "cat", "sleep" }) File.CreateSymbolicLink(Path.Combine(bin, l), "busybox");
+        foreach (var l in new[] { "sh", "echo", "cat", "sleep", "true", "id" }) File.CreateSymbolicLink(Path.Combine(bin, l), "busybox");
 
         Run("runc", "spec", "--bundle", Bundle);
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(Bundle, "config.json")))!;
