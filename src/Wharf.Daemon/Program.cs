@@ -52,6 +52,7 @@ internal static class Program
         new ImageEndpoints(images).Map(router);
         new ContainerEndpoints(containers, log).Map(router);
         new EventEndpoints(events).Map(router);
+        new ResourceEndpoints(containers).Map(router);
 
         using var listener = new UnixSocketListener(options.SocketPath, router, log);
         listener.Bind();

@@ -40,6 +40,10 @@ public interface IContainerRuntime
     /// <summary>Thaws a paused container (runc resume). Conflict/NotFound when it is not paused.</summary>
     Task ResumeAsync(string id, string stateDir, CancellationToken cancellationToken);
 
+    /// <summary>Changes the memory/CPU/pids limits of a running container in place (runc update); fields left
+    /// null keep their value. NotFound/Conflict when it is not running.</summary>
+    Task UpdateAsync(string id, string stateDir, Spec.SpecResources resources, CancellationToken cancellationToken);
+
     /// <summary>The host pids of the container's processes (runc ps --format json).</summary>
     Task<IReadOnlyList<int>> ListPidsAsync(string id, string stateDir, CancellationToken cancellationToken);
 

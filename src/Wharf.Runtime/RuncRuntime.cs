@@ -125,6 +125,22 @@ public sealed partial class RuncRuntime : IContainerRuntime
         if (r.ExitCode != 0) throw RuncError(r.Message);
     }
 
+    public async Task UpdateAsync(string id, string stateDir, Spec.SpecResources resources, CancellationToken cancellationToken)
+    {
+        // runc reads the resources from a file ("-" would need a stdin pipe); the state dir is ours and short-lived.
+        var file = Path.Combine(Path.GetFullPath(stateDir), "update-resources.json");
+        await File.WriteAllBytesAsync(file, Spec.SpecJson.SerializeResources(resources), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var r = await RuncAsync(stateDir, ["update", "--resources", file, id], cancellationToken).ConfigureAwait(false);
+            if (r.ExitCode != 0) throw RuncError(r.Message);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     public async Task<IReadOnlyList<int>> ListPidsAsync(string id, string stateDir, CancellationToken cancellationToken)
     {
         var r = await RuncAsync(stateDir, ["ps", "--format", "json", id], cancellationToken, logToFile: false).ConfigureAwait(false);

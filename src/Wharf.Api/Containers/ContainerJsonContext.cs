@@ -19,4 +19,6 @@ namespace Wharf.Api.Containers;
 [JsonSerializable(typeof(MountPoint))]
 [JsonSerializable(typeof(ContainerPruneResponse))]
 [JsonSerializable(typeof(ContainerTopResponse))]
+[JsonSerializable(typeof(ContainerStatsResponse))]
+[JsonSerializable(typeof(ContainerUpdateResponse))]
 public sealed partial class ContainerJsonContext : JsonSerializerContext;

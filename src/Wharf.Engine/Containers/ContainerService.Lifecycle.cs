@@ -113,6 +113,7 @@ public sealed partial class ContainerService
         if (hc.ConsoleSize is not { Count: 2 }) hc.ConsoleSize = [0, 0];
         if (hc.OomScoreAdj is < -1000 or > 1000)
             throw WharfException.Invalid($"Invalid value {hc.OomScoreAdj}, range for oom score adj is [-1000, 1000]");
+        HostResources.ValidateAndDefault(hc, SpecHost.Current);
         foreach (var b in hc.Binds ?? [])
         {
             var parts = b.Split(':');
@@ -372,6 +373,8 @@ public sealed partial class ContainerService
         }
         // AutoRemove containers are about to vanish: skip the durable write of a state nobody will read.
         if (!autoRemove) PersistQuietly(e);
+        // Docker reports the kernel's OOM kill as its own event, before the "die" it causes.
+        if (exit.OomKilled) Raise(e, "oom");
         Raise(e, "die", exitCode: exit.ExitCode);
         run.TrySetResult();
         foreach (var a in pending) a.End();

@@ -304,15 +304,8 @@ public sealed partial class ContainerService
             },
             ShmSize = hc.ShmSize > 0 ? hc.ShmSize : 64L * 1024 * 1024,
             CgroupsPath = (string.IsNullOrEmpty(hc.CgroupParent) ? "/wharf" : hc.CgroupParent.TrimEnd('/')) + "/" + r.Id,
-            Resources = new SpecInputResources
-            {
-                Memory = hc.Memory, MemorySwap = hc.MemorySwap, MemoryReservation = hc.MemoryReservation,
-                CpuShares = hc.CpuShares, CpuQuota = hc.CpuQuota, CpuPeriod = hc.CpuPeriod, NanoCpus = hc.NanoCpus,
-                CpusetCpus = string.IsNullOrEmpty(hc.CpusetCpus) ? null : hc.CpusetCpus,
-                CpusetMems = string.IsNullOrEmpty(hc.CpusetMems) ? null : hc.CpusetMems,
-                PidsLimit = hc.PidsLimit ?? 0, OomKillDisable = hc.OomKillDisable ?? false,
-            },
-            Ulimits = (hc.Ulimits ?? []).Select(u => new SpecUlimit(u.Name, u.Soft, u.Hard)).ToList(),
+            Resources = HostResources.From(hc),
+            Ulimits = HostResources.Ulimits(hc),
             OomScoreAdj = hc.OomScoreAdj != 0 ? hc.OomScoreAdj : null,
             NoNewPrivileges = security.Any(o => o is "no-new-privileges" or "no-new-privileges:true" or "no-new-privileges=true"),
             SeccompUnconfined = security.Any(o => o is "seccomp=unconfined" or "seccomp:unconfined"),

@@ -43,7 +43,7 @@ public static class SpecBuilder
     };
 
     /// <summary>Docker's floor for --memory (daemon/daemon_unix.go linuxMinMemory).</summary>
-    public const long MinimumMemory = 6 * 1024 * 1024;
+    public const long MinimumMemory = ResourceRules.MinimumMemory;
 
     public static RuntimeSpec Build(SpecInput input) => Build(input, SpecHost.Current);
 
@@ -205,15 +205,26 @@ public static class SpecBuilder
                 new() { Allow = false, Type = "c", Major = 10, Minor = 229, Access = "rwm" },
             };
 
+        return BuildLimits(r, host) with { Devices = devices };
+
+        static SpecDeviceRule Dev(long major, long minor) => new() { Allow = true, Type = "c", Major = major, Minor = minor, Access = "rwm" };
+    }
+
+    /// <summary>Every check <see cref="Build(SpecInput, SpecHost)"/> makes on resources, ulimits and oom_score_adj,
+    /// without building: the engine runs it at create so a bad value is refused there.</summary>
+    public static void ValidateLimits(SpecInputResources resources, IReadOnlyList<SpecUlimit> ulimits, int? oomScoreAdj, SpecHost host)
+    {
+        BuildLimits(resources, host);
+        BuildRlimits(ulimits, host);
+        BuildOomScoreAdj(oomScoreAdj, host);
+    }
+
+    /// <summary>The memory, CPU and pids part of <c>linux.resources</c> (what <c>runc update</c> takes too), after
+    /// Docker's checks.</summary>
+    public static SpecResources BuildLimits(SpecInputResources r, SpecHost host)
+    {
+        ResourceRules.Validate(r, host);
         SpecMemory? memory = null;
-        if (r.Memory < 0 || r.MemorySwap < -1 || r.MemoryReservation < 0)
-            throw WharfException.Invalid("memory values must not be negative");
-        if (r.Memory > 0 && r.Memory < MinimumMemory)
-            throw WharfException.Invalid("Minimum memory limit allowed is 6MB");
-        if (r.MemorySwap > 0 && r.Memory == 0)
-            throw WharfException.Invalid("You should always set the Memory limit when using Memoryswap limit");
-        if (r.Memory > 0 && r.MemorySwap > 0 && r.MemorySwap < r.Memory)
-            throw WharfException.Invalid("Minimum memoryswap limit should be larger than memory limit, see usage");
         if (r.Memory > 0 || r.MemoryReservation > 0 || r.OomKillDisable)
         {
             memory = new SpecMemory
@@ -225,15 +236,14 @@ public static class SpecBuilder
             };
         }
 
-        SpecCpu? cpu = null;
-        if (r.NanoCpus > 0 && (r.CpuQuota > 0 || r.CpuPeriod > 0))
-            throw WharfException.Invalid("Conflicting options: Nano CPUs and CPU Period cannot both be set");
         long quota = r.CpuQuota, period = r.CpuPeriod;
         if (r.NanoCpus > 0)
         {
+            // Docker's --cpus: a 100 ms period and the matching share of it.
             period = 100_000;
             quota = r.NanoCpus * period / 1_000_000_000;
         }
+        SpecCpu? cpu = null;
         if (r.CpuShares > 0 || quota != 0 || period > 0 || !string.IsNullOrEmpty(r.CpusetCpus) || !string.IsNullOrEmpty(r.CpusetMems))
         {
             cpu = new SpecCpu
@@ -248,13 +258,10 @@ public static class SpecBuilder
 
         return new SpecResources
         {
-            Devices = devices,
             Memory = memory,
             Cpu = cpu,
             Pids = r.PidsLimit > 0 ? new SpecPids { Limit = r.PidsLimit } : null,
         };
-
-        static SpecDeviceRule Dev(long major, long minor) => new() { Allow = true, Type = "c", Major = major, Minor = minor, Access = "rwm" };
     }
 
     private static Dictionary<string, string>? BuildSysctls(SpecInput input, SpecHost host, bool hostNetwork)

@@ -28,6 +28,12 @@ public sealed record SpecHost
     public bool HasUnprivilegedPortStart { get; init; }
     /// <summary>Kernel (major, minor).</summary>
     public (int Major, int Minor) Kernel { get; init; } = (6, 0);
+    /// <summary>CPUs this process may run on (Go's runtime.NumCPU, which Docker's --cpus range is based on).</summary>
+    public int CpuCount { get; init; } = Environment.ProcessorCount;
+    /// <summary>Online CPUs and memory nodes as cpuset lists ("0-3"): what --cpuset-cpus/--cpuset-mems may name.</summary>
+    public string OnlineCpus { get; init; } = "0";
+    public string OnlineMems { get; init; } = "0";
+
     /// <summary>Docker's GOARCH-style name of the native architecture ("amd64", "arm64").</summary>
     public string Arch { get; init; } = "amd64";
 
@@ -63,6 +69,8 @@ public sealed record SpecHost
             HostDevices = () => Spec.HostDevices.List(),
             HasUnprivilegedPortStart = File.Exists("/proc/sys/net/ipv4/ip_unprivileged_port_start"),
             Kernel = ParseKernel(Environment.OSVersion.Version),
+            OnlineCpus = ReadList("/sys/devices/system/cpu/online", $"0-{Environment.ProcessorCount - 1}"),
+            OnlineMems = ReadList("/sys/devices/system/node/online", "0"),
             Arch = RuntimeInformation.OSArchitecture switch
             {
                 Architecture.X64 => "amd64",
@@ -89,6 +97,12 @@ public sealed record SpecHost
             return File.Exists(Path.Combine(line[..sep].Split(' ')[4], "memory.memsw.limit_in_bytes"));
         }
         return false;
+    }
+
+    private static string ReadList(string path, string fallback)
+    {
+        try { return File.ReadAllText(path).Trim(); }
+        catch (IOException) { return fallback; }
     }
 
     private static (int, int) ParseKernel(Version v) => (v.Major, v.Minor);

@@ -12,6 +12,10 @@ public static class SpecJson
     public static string SerializeToString(RuntimeSpec spec) =>
         JsonSerializer.Serialize(spec, SpecJsonContext.Default.RuntimeSpec);
 
+    /// <summary>A bare <c>linux.resources</c> object, as <c>runc update --resources</c> reads it.</summary>
+    public static byte[] SerializeResources(SpecResources resources) =>
+        JsonSerializer.SerializeToUtf8Bytes(resources, SpecJsonContext.Default.SpecResources);
+
     public static RuntimeSpec Deserialize(ReadOnlySpan<byte> json) =>
         JsonSerializer.Deserialize(json, SpecJsonContext.Default.RuntimeSpec)
         ?? throw WharfException.Invalid("config.json is empty");

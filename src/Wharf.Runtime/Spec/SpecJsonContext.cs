@@ -8,4 +8,5 @@ namespace Wharf.Runtime.Spec;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = true)]
 [JsonSerializable(typeof(RuntimeSpec))]
+[JsonSerializable(typeof(SpecResources))]
 internal sealed partial class SpecJsonContext : JsonSerializerContext;

@@ -60,6 +60,16 @@ internal sealed class FakeRuntime : IContainerRuntime
         return Task.CompletedTask;
     }
 
+    /// <summary>The resources of the last update, by container id.</summary>
+    public ConcurrentDictionary<string, Wharf.Runtime.Spec.SpecResources> Updates { get; } = new();
+
+    public Task UpdateAsync(string id, string stateDir, Wharf.Runtime.Spec.SpecResources resources, CancellationToken cancellationToken)
+    {
+        if (!_exits.TryGetValue(id, out var t) || t.Task.IsCompleted) throw WharfException.Conflict("container not running");
+        Updates[id] = resources;
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<int>> ListPidsAsync(string id, string stateDir, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<int>>([Environment.ProcessId]);
 
