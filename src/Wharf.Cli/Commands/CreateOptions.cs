@@ -34,6 +34,7 @@ internal sealed class CreateOptions
         FlagSpec.Value("platform"),
         FlagSpec.Value("pull"),
         FlagSpec.Bool("quiet", 'q'),
+        .. ResourceFlags.Specs,
     ];
 
     public static readonly FlagSpec[] RunFlags =
@@ -178,6 +179,7 @@ internal sealed class CreateOptions
             },
         };
 
+        ResourceFlags.Apply(flags, request.HostConfig);
         if (request.HostConfig.AutoRemove && request.HostConfig.RestartPolicy.Name is not ("" or "no"))
         {
             throw new UsageException("Conflicting options: --restart and --rm");
