@@ -4,6 +4,7 @@ using Wharf.Daemon.Http;
 using Wharf.Engine.Containers;
 using Wharf.Engine.Events;
 using Wharf.Engine.Images;
+using Wharf.Engine.Volumes;
 using Wharf.Runtime;
 using Wharf.Runtime.Spec;
 
@@ -35,10 +36,12 @@ internal static class Program
         Directory.CreateDirectory(options.DataRoot);
         var images = new ImageService(options.DataRoot);
         var runtime = new RuncRuntime(options.Runtime, Path.Combine(options.ExecRoot, "runc"));
-        var containers = new ContainerService(options.DataRoot, images, runtime, TimeProvider.System, options.ExecRoot, log.Warn);
+        var volumes = new VolumeService(options.DataRoot, TimeProvider.System, log.Warn);
+        var containers = new ContainerService(options.DataRoot, images, runtime, TimeProvider.System, options.ExecRoot, log.Warn, volumes);
         images.Usage = containers;
         var events = new EventLog(TimeProvider.System);
         containers.Event += events.Publish;
+        volumes.Event += events.Publish;
 
         using var shutdown = new CancellationTokenSource();
         await containers.InitializeAsync(shutdown.Token);
@@ -53,6 +56,7 @@ internal static class Program
         new ContainerEndpoints(containers, log).Map(router);
         new EventEndpoints(events).Map(router);
         new ResourceEndpoints(containers).Map(router);
+        new VolumeEndpoints(volumes).Map(router);
 
         using var listener = new UnixSocketListener(options.SocketPath, router, log);
         listener.Bind();

@@ -21,6 +21,8 @@ public sealed class ContainerRecord
     public HostConfig HostConfig { get; set; } = new();
     /// <summary>Endpoints keyed by network name, present from create.</summary>
     public Dictionary<string, EndpointSettings> Networks { get; set; } = [];
+    /// <summary>Binds, volumes and --mount tmpfs, resolved at create.</summary>
+    public List<MountPointRecord>? MountPoints { get; set; }
     public ContainerStateRecord State { get; set; } = new();
     public int RestartCount { get; set; }
     /// <summary>The container was started at least once (Docker's "HasBeenStartedBefore").</summary>

@@ -65,8 +65,10 @@ public sealed partial class ContainerService
         };
         var dir = ContainerDir(id);
         ContainerEntry created;
+        var createdVolumes = new List<string>();
         try
         {
+            record.MountPoints = ResolveMounts(merged, hc, createdVolumes);
             Directory.CreateDirectory(dir);
             _images.PrepareContainerRootfs(id, image.Id);
             var e = new ContainerEntry(record);
@@ -77,6 +79,7 @@ public sealed partial class ContainerService
         catch
         {
             ReleaseName(canonicalName, id);
+            RemoveCreatedVolumes(createdVolumes);
             try { _images.RemoveContainerRootfs(id); } catch (WharfException) { }
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
             throw;
@@ -114,22 +117,6 @@ public sealed partial class ContainerService
         if (hc.OomScoreAdj is < -1000 or > 1000)
             throw WharfException.Invalid($"Invalid value {hc.OomScoreAdj}, range for oom score adj is [-1000, 1000]");
         HostResources.ValidateAndDefault(hc, SpecHost.Current);
-        foreach (var b in hc.Binds ?? [])
-        {
-            var parts = b.Split(':');
-            if (parts.Length < 2 || parts[1].Length == 0 || !parts[1].StartsWith('/'))
-                throw WharfException.Invalid($"invalid volume specification: '{b}'");
-            if (!parts[0].StartsWith('/'))
-                throw WharfException.NotImplemented($"named volumes are not supported yet: '{b}'");
-        }
-        foreach (var m in hc.Mounts ?? [])
-        {
-            if (m.Type is not ("bind" or "tmpfs"))
-                throw WharfException.NotImplemented($"mount type '{m.Type}' is not supported yet");
-            if (!m.Target.StartsWith('/')) throw WharfException.Invalid($"invalid mount config: mount path must be absolute: {m.Target}");
-            if (m.Type == "bind" && !Directory.Exists(m.Source) && !File.Exists(m.Source))
-                throw WharfException.Invalid($"invalid mount config for type \"bind\": bind source path does not exist: {m.Source}");
-        }
     }
 
     /// <summary>Reads json-file max-size/max-file (go-units RAMInBytes: k/m/g are powers of 1024).</summary>
@@ -221,6 +208,7 @@ public sealed partial class ContainerService
                 e.RootfsMounted = true;
             }
             EtcFiles.Write(r, HostnamePath(id), HostsPath(id), ResolvConfPath(id));
+            PrepareMounts(e, rootfs);
             var input = BuildSpecInput(r, rootfs);
             var spec = SpecBuilder.Build(input);
             // Not fsynced: config.json is rebuilt on every start, a torn one after a crash is simply rewritten.
@@ -317,7 +305,7 @@ public sealed partial class ContainerService
         foreach (var a in pending) a.End();
         PersistQuietly(e);
         // The caller holds the gate; the removal waits for it.
-        if (autoRemove) RunInBackground(() => RemoveCoreAsync(e, force: true));
+        if (autoRemove) RunInBackground(() => RemoveCoreAsync(e, force: true, removeVolumes: true));
         return kind == ex.Kind ? ex : new WharfException(kind, msg, ex);
     }
 
@@ -379,7 +367,7 @@ public sealed partial class ContainerService
         run.TrySetResult();
         foreach (var a in pending) a.End();
         foreach (var w in waiters) w.Complete(exit.ExitCode);
-        if (autoRemove) await RemoveCoreAsync(e, force: true).ConfigureAwait(false);
+        if (autoRemove) await RemoveCoreAsync(e, force: true, removeVolumes: true).ConfigureAwait(false);
         else if (restart) await PolicyRestartAsync(e, delay).ConfigureAwait(false);
     }
 
@@ -519,7 +507,6 @@ public sealed partial class ContainerService
     /// <summary>Removes a container (<c>DELETE /containers/{id}</c>).</summary>
     public async Task RemoveAsync(string idOrName, bool force = false, bool removeVolumes = false, CancellationToken cancellationToken = default)
     {
-        _ = removeVolumes; // no anonymous volumes yet
         var e = Lookup(idOrName);
         lock (e.Sync)
         {
@@ -529,7 +516,7 @@ public sealed partial class ContainerService
                 throw WharfException.Conflict($"cannot remove container \"{e.Record.Name}\": container is running: stop the container before removing or force remove");
             e.Record.State.RemovalInProgress = true;
         }
-        await RemoveCoreAsync(e, force).ConfigureAwait(false);
+        await RemoveCoreAsync(e, force, removeVolumes).ConfigureAwait(false);
     }
 
     private bool TryMarkRemoving(ContainerEntry e)
@@ -543,7 +530,7 @@ public sealed partial class ContainerService
     }
 
     /// <summary>The removal itself; the caller has set RemovalInProgress.</summary>
-    private async Task RemoveCoreAsync(ContainerEntry e, bool force)
+    private async Task RemoveCoreAsync(ContainerEntry e, bool force, bool removeVolumes = false)
     {
         var id = e.Record.Id;
         await e.Gate.WaitAsync().ConfigureAwait(false);
@@ -611,6 +598,7 @@ public sealed partial class ContainerService
             {
                 _log($"remove {id}: {ex.Message}");
             }
+            if (removeVolumes) RemoveAnonymousVolumes(e.Record);
         }
         finally
         {

@@ -133,33 +133,6 @@ public sealed partial class ContainerService
         return copy;
     }
 
-    private static List<MountPoint> MountPoints(ContainerRecord r)
-    {
-        var list = new List<MountPoint>();
-        foreach (var b in r.HostConfig.Binds ?? [])
-        {
-            var parts = b.Split(':');
-            if (parts.Length < 2) continue;
-            var mode = parts.Length > 2 ? parts[2] : "";
-            list.Add(new MountPoint
-            {
-                Type = "bind", Source = parts[0], Destination = parts[1], Mode = mode,
-                RW = !mode.Split(',').Contains("ro"), Propagation = "rprivate",
-            });
-        }
-        foreach (var m in r.HostConfig.Mounts ?? [])
-        {
-            list.Add(new MountPoint
-            {
-                Type = m.Type, Source = m.Source, Destination = m.Target, Mode = "", RW = !m.ReadOnly,
-                Propagation = m.Type == "bind" ? m.BindOptions?.Propagation ?? "rprivate" : "",
-            });
-        }
-        foreach (var (dest, _) in r.HostConfig.Tmpfs ?? [])
-            list.Add(new MountPoint { Type = "tmpfs", Destination = dest, RW = true });
-        return list;
-    }
-
     /// <summary>Whether the container has a TTY: decides raw vs multiplexed framing of its streams.</summary>
     public bool IsTty(string idOrName)
     {
@@ -239,43 +212,11 @@ public sealed partial class ContainerService
         return list;
     }
 
-    private static SpecInput BuildSpecInput(ContainerRecord r, string rootfs)
+    private SpecInput BuildSpecInput(ContainerRecord r, string rootfs)
     {
         var c = r.Config;
         var hc = r.HostConfig;
-        var mounts = new List<SpecInputMount>();
-        foreach (var b in hc.Binds ?? [])
-        {
-            var parts = b.Split(':');
-            var opts = parts.Length > 2 ? parts[2].Split(',') : [];
-            var propagation = opts.FirstOrDefault(o => o is "shared" or "rshared" or "slave" or "rslave" or "private" or "rprivate") ?? "rprivate";
-            mounts.Add(new SpecInputMount { Type = "bind", Source = parts[0], Destination = parts[1], ReadOnly = opts.Contains("ro"), Propagation = propagation });
-        }
-        foreach (var m in hc.Mounts ?? [])
-        {
-            if (m.Type == "bind")
-            {
-                mounts.Add(new SpecInputMount
-                {
-                    Type = "bind", Source = m.Source, Destination = m.Target, ReadOnly = m.ReadOnly,
-                    Propagation = string.IsNullOrEmpty(m.BindOptions?.Propagation) ? "rprivate" : m.BindOptions.Propagation,
-                    Recursive = m.BindOptions?.NonRecursive != true,
-                });
-            }
-            else if (m.Type == "tmpfs")
-            {
-                var o = new List<string>();
-                if (m.TmpfsOptions is { } t)
-                {
-                    if (t.SizeBytes > 0) o.Add("size=" + t.SizeBytes.ToString(CultureInfo.InvariantCulture));
-                    if (t.Mode != 0) o.Add("mode=" + Convert.ToString(t.Mode, 8));
-                }
-                if (m.ReadOnly) o.Add("ro");
-                mounts.Add(new SpecInputMount { Type = "tmpfs", Source = "tmpfs", Destination = m.Target, Options = o });
-            }
-        }
-        foreach (var (dest, options) in hc.Tmpfs ?? [])
-            mounts.Add(new SpecInputMount { Type = "tmpfs", Source = "tmpfs", Destination = dest, Options = options.Length == 0 ? [] : options.Split(',') });
+        var mounts = SpecMounts(r);
 
         var security = hc.SecurityOpt ?? [];
         return new SpecInput

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Wharf.Api.Containers;
 using Wharf.Core;
 using Wharf.Engine.Images;
+using Wharf.Engine.Volumes;
 using Wharf.Interop;
 using Wharf.Runtime;
 using Wharf.Snapshots;
@@ -24,6 +25,7 @@ public sealed partial class ContainerService : IImageUsage
     private readonly IContainerRuntime _runtime;
     private readonly TimeProvider _time;
     private readonly Action<string> _log;
+    private readonly VolumeService _volumes;
 
     private readonly object _indexLock = new();
     private readonly Dictionary<string, ContainerEntry> _byId = new(StringComparer.Ordinal);
@@ -32,8 +34,9 @@ public sealed partial class ContainerService : IImageUsage
     /// <param name="dataRoot">The daemon's data root (containers live in its "containers" folder).</param>
     /// <param name="runRoot">Volatile state root (default /run/wharf); monitor state goes in its "containers" folder.</param>
     /// <param name="log">Where unexpected background failures are reported (default: stderr).</param>
+    /// <param name="volumes">The volume store (default: one of its own under the same data root).</param>
     public ContainerService(string dataRoot, IImageResolver images, IContainerRuntime runtime, TimeProvider time,
-        string? runRoot = null, Action<string>? log = null)
+        string? runRoot = null, Action<string>? log = null, VolumeService? volumes = null)
     {
         _containersDir = Path.Combine(dataRoot, "containers");
         _runDir = Path.Combine(runRoot ?? "/run/wharf", "containers");
@@ -41,6 +44,8 @@ public sealed partial class ContainerService : IImageUsage
         _runtime = runtime;
         _time = time;
         _log = log ?? (m => Console.Error.WriteLine("wharfd containers: " + m));
+        _volumes = volumes ?? new VolumeService(dataRoot, time, _log);
+        _volumes.Usage ??= this;
     }
 
     private readonly List<Task> _background = [];
@@ -172,6 +177,7 @@ public sealed partial class ContainerService : IImageUsage
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(_containersDir);
+        _volumes.Initialize();
         foreach (var dir in Directory.EnumerateDirectories(_containersDir))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -203,7 +209,7 @@ public sealed partial class ContainerService : IImageUsage
             }
             if (record.State.RemovalInProgress)
             {
-                _ = RemoveCoreAsync(e, force: true);
+                _ = RemoveCoreAsync(e, force: true, removeVolumes: record.HostConfig.AutoRemove);
                 continue;
             }
             if (record.State.IsRunning) await ReadoptAsync(e, cancellationToken).ConfigureAwait(false);
@@ -245,6 +251,7 @@ public sealed partial class ContainerService : IImageUsage
                 e.RootfsMounted = true;
             }
             catch (Exception ex) when (ex is WharfException or IOException) { _log($"remount rootfs of {id}: {ex.Message}"); }
+            ReacquireVolumes(e.Record);
             lock (e.Sync)
             {
                 e.Record.State.Pid = rs.Pid;
@@ -265,7 +272,7 @@ public sealed partial class ContainerService : IImageUsage
         TryUnmount(e);
         lock (e.Sync) SetExited(e.Record.State, exit);
         PersistQuietly(e);
-        if (e.Record.HostConfig.AutoRemove && TryMarkRemoving(e)) _ = RemoveCoreAsync(e, force: true);
+        if (e.Record.HostConfig.AutoRemove && TryMarkRemoving(e)) _ = RemoveCoreAsync(e, force: true, removeVolumes: true);
     }
 
     private async Task FinishRemovalAsync(string id, string dir)
@@ -287,6 +294,7 @@ public sealed partial class ContainerService : IImageUsage
 
     private void TryUnmount(ContainerEntry e)
     {
+        ReleaseVolumes(e.Record);
         try
         {
             MountHelper.UnmountAll(RootfsDir(e.Record.Id));
