@@ -270,7 +270,7 @@ public sealed class VolumeTests(DaemonFixture wharf)
     /// <summary>A runnable rootfs whose /data holds files with their own owner and modes.</summary>
     private static void WriteImageWithData(string path)
     {
-        const UnixFileMode Exec = (UnixFileMode)Convert.ToInt32("755", 8);
+        const UnixFileMode Exec = (UnixFileMode)0b111_101_101; // 0755
         using var file = File.Create(path);
         using var tar = new TarWriter(file, TarEntryFormat.Pax);
         tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "bin/") { Mode = Exec });
@@ -278,10 +278,10 @@ public sealed class VolumeTests(DaemonFixture wharf)
             tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "bin/busybox") { DataStream = busybox, Mode = Exec });
         foreach (var applet in new[] { "sh", "cat", "stat", "ls", "echo" })
             tar.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "bin/" + applet) { LinkName = "busybox", Mode = Exec });
-        tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "data/") { Mode = (UnixFileMode)Convert.ToInt32("750", 8), Uid = 1000, Gid = 1000 });
+        tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "data/") { Mode = (UnixFileMode)0b111_101_000 /* 0750 */, Uid = 1000, Gid = 1000 });
         tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "data/hello.txt")
         {
-            DataStream = new MemoryStream("from the image\n"u8.ToArray()), Mode = (UnixFileMode)Convert.ToInt32("640", 8), Uid = 1000, Gid = 1000,
+            DataStream = new MemoryStream("from the image\n"u8.ToArray()), Mode = (UnixFileMode)0b110_100_000 /* 0640 */, Uid = 1000, Gid = 1000,
         });
         tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "data/sub/") { Mode = Exec });
         tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "data/sub/nested") { DataStream = new MemoryStream([]), Mode = Exec });

@@ -35,6 +35,10 @@ internal sealed class CreateOptions
         FlagSpec.Value("pull"),
         FlagSpec.Bool("quiet", 'q'),
         .. ResourceFlags.Specs,
+        FlagSpec.Value("volume", 'v'),
+        FlagSpec.Value("mount"),
+        FlagSpec.Value("volumes-from"),
+        FlagSpec.Value("tmpfs"),
     ];
 
     public static readonly FlagSpec[] RunFlags =
@@ -180,6 +184,8 @@ internal sealed class CreateOptions
         };
 
         ResourceFlags.Apply(flags, request.HostConfig);
+        MountFlags.Apply(flags, request, request.HostConfig);
+
         if (request.HostConfig.AutoRemove && request.HostConfig.RestartPolicy.Name is not ("" or "no"))
         {
             throw new UsageException("Conflicting options: --restart and --rm");

@@ -582,6 +582,8 @@ public sealed partial class ContainerService
             }
             foreach (var a in pending) a.End();
             Raise(e, "destroy");
+            // Before the waiters hear "removed", as Docker: `run --rm` returns with the anonymous volumes gone.
+            if (removeVolumes) RemoveAnonymousVolumes(e.Record);
             foreach (var w in exitWaiters) w.Complete(code);
             foreach (var w in removed) w.Complete(code, null);
 
@@ -598,7 +600,6 @@ public sealed partial class ContainerService
             {
                 _log($"remove {id}: {ex.Message}");
             }
-            if (removeVolumes) RemoveAnonymousVolumes(e.Record);
         }
         finally
         {
