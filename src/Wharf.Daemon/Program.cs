@@ -54,6 +54,7 @@ internal static class Program
         }, SpecHost.Current.CgroupV2 ? "2" : "1").Map(router);
         new ImageEndpoints(images).Map(router);
         new ContainerEndpoints(containers, log).Map(router);
+        new ArchiveEndpoints(containers).Map(router);
         new EventEndpoints(events).Map(router);
         new ResourceEndpoints(containers).Map(router);
         new VolumeEndpoints(volumes).Map(router);

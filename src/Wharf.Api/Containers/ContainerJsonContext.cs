@@ -21,4 +21,7 @@ namespace Wharf.Api.Containers;
 [JsonSerializable(typeof(ContainerTopResponse))]
 [JsonSerializable(typeof(ContainerStatsResponse))]
 [JsonSerializable(typeof(ContainerUpdateResponse))]
+[JsonSerializable(typeof(List<FilesystemChange>))]
+[JsonSerializable(typeof(IdResponse))]
+[JsonSerializable(typeof(PathStat))]
 public sealed partial class ContainerJsonContext : JsonSerializerContext;

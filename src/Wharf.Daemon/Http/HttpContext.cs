@@ -64,11 +64,15 @@ internal sealed class HttpContext(ConnectionReader reader, HttpRequest request)
 
     /// <summary>Sends 200 headers at once (clients wait for them, e.g. `wait` before `start`) and returns the
     /// chunked body. Errors after this point must go in-band.</summary>
-    public async Task<Stream> StartStreamAsync(string contentType, CancellationToken ct = default, int status = 200)
+    public async Task<Stream> StartStreamAsync(string contentType, CancellationToken ct = default, int status = 200,
+        IEnumerable<KeyValuePair<string, string>>? extraHeaders = null)
     {
         KeepAlive = false; // said in the headers: the hang-up watcher below owns the connection's reads from now on
         var sb = StatusLine(status);
-        sb.Append("Content-Type: ").Append(contentType).Append("\r\nTransfer-Encoding: chunked\r\n\r\n");
+        sb.Append("Content-Type: ").Append(contentType).Append("\r\n");
+        if (extraHeaders is not null)
+            foreach (var (k, v) in extraHeaders) sb.Append(k).Append(": ").Append(v).Append("\r\n");
+        sb.Append("Transfer-Encoding: chunked\r\n\r\n");
         ResponseStarted = true;
         await HttpConnection.SendAllAsync(Socket, Encoding.ASCII.GetBytes(sb.ToString()), ct);
         OpenStream = new ChunkedResponseStream(Socket);
