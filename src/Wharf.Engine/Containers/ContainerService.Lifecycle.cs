@@ -21,6 +21,7 @@ public sealed partial class ContainerService
         if (string.IsNullOrEmpty(config.Image)) throw WharfException.Invalid("No image specified");
         var hc = hostConfig ?? new HostConfig();
         ValidateHostConfig(hc);
+        HealthRules.Validate(config.Healthcheck);
         string? canonicalName = string.IsNullOrEmpty(name) ? null : ContainerNames.Normalize(name);
 
         var image = _images.Resolve(config.Image);
@@ -266,6 +267,7 @@ public sealed partial class ContainerService
             r.HasBeenStarted = true;
             e.RunExited = run;
         }
+        StartHealthMonitor(e, fresh: true);
         PersistQuietly(e);
         // Raised before the monitor runs so "start" always precedes this run's "die".
         Raise(e, "start");
@@ -321,6 +323,7 @@ public sealed partial class ContainerService
         ExitRecord exit;
         try { exit = await _runtime.WaitAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false); }
         catch (Exception ex) { exit = new ExitRecord(255, _time.GetUtcNow(), false, ex.Message); }
+        StopHealthMonitor(e);
 
         bool removeAfter;
         lock (e.Sync) removeAfter = e.Record.HostConfig.AutoRemove || e.Record.State.RemovalInProgress;

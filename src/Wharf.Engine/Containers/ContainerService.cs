@@ -264,6 +264,8 @@ public sealed partial class ContainerService : IImageUsage
                 e.AttachDirect = true;
                 e.RunExited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
+            // Before the exit monitor, whose first act on an exit is to stop the probes.
+            StartHealthMonitor(e, fresh: false);
             RunInBackground(() => MonitorAsync(e));
             return;
         }

@@ -33,6 +33,22 @@ public static class HealthRules
         };
     }
 
+    /// <summary>Refuses settings Docker refuses at create, with its words (durations under 1 ms, negative retries).</summary>
+    public static void Validate(HealthConfig? c)
+    {
+        if (c is null) return;
+        const long MinimumNs = 1_000_000;
+        static void Check(long ns, string field)
+        {
+            if (ns != 0 && ns < MinimumNs) throw Wharf.Core.WharfException.Invalid($"{field} in Healthcheck cannot be less than 1ms");
+        }
+        Check(c.Interval, "Interval");
+        Check(c.Timeout, "Timeout");
+        if (c.Retries < 0) throw Wharf.Core.WharfException.Invalid("Retries in Healthcheck cannot be negative");
+        Check(c.StartPeriod, "StartPeriod");
+        Check(c.StartInterval, "StartInterval");
+    }
+
     /// <summary>Docker's output for a probe that ran out of time: "Health check exceeded timeout (30s)".</summary>
     public static string TimeoutMessage(TimeSpan timeout) => $"Health check exceeded timeout ({GoString(timeout)})";
 

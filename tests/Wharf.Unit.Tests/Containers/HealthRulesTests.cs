@@ -24,6 +24,18 @@ public sealed class HealthRulesTests
         Assert.Null(HealthRules.ProbeCommand(null));
     }
 
+    [Theory]
+    [InlineData(500_000, 0, 0, "Interval in Healthcheck cannot be less than 1ms")]
+    [InlineData(0, 10, 0, "Timeout in Healthcheck cannot be less than 1ms")]
+    [InlineData(0, 0, -1, "Retries in Healthcheck cannot be negative")]
+    public void InvalidSettingsAreRefusedWithDockersWords(long interval, long timeout, int retries, string message)
+    {
+        var ex = Assert.Throws<Wharf.Core.WharfException>(() =>
+            HealthRules.Validate(new HealthConfig { Interval = interval, Timeout = timeout, Retries = retries }));
+        Assert.Equal(Wharf.Core.ErrorKind.InvalidArgument, ex.Kind);
+        Assert.Equal(message, ex.Message);
+    }
+
     [Fact]
     public void DefaultsAreDockers()
     {
