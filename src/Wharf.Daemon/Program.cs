@@ -39,7 +39,6 @@ internal static class Program
         var volumes = new VolumeService(options.DataRoot, TimeProvider.System, log.Warn);
         var containers = new ContainerService(options.DataRoot, images, runtime, TimeProvider.System, options.ExecRoot, log.Warn, volumes);
         images.Usage = containers;
-        containers.HealthProbeRunner = new RuncProbeRunner(options.Runtime, Path.Combine(options.ExecRoot, "runc")).RunAsync;
         var events = new EventLog(TimeProvider.System);
         containers.Event += events.Publish;
         volumes.Event += events.Publish;

@@ -1,4 +1,5 @@
 using Wharf.Api.Containers;
+using Wharf.Runtime;
 
 namespace Wharf.Engine.Containers;
 
@@ -6,9 +7,6 @@ namespace Wharf.Engine.Containers;
 /// during the start period); State.Health and health_status events follow <see cref="HealthRules"/>.</summary>
 public sealed partial class ContainerService
 {
-    /// <summary>Runs one probe in a running container: (exit code, output); cancelling it is the probe's timeout.
-    /// Without a runner (unit tests with a fake runtime) healthchecks only report "starting".</summary>
-    public Func<string, IReadOnlyList<string>, CancellationToken, Task<(int ExitCode, string Output)>>? HealthProbeRunner { get; set; }
 
     /// <summary>Starts probing a container that just started (<paramref name="fresh"/>: status back to starting,
     /// as Docker does on every start) or was re-adopted after a wharfd restart (status kept).</summary>
@@ -53,7 +51,6 @@ public sealed partial class ContainerService
     {
         var id = e.Record.Id;
         var timeout = HealthRules.Timeout(config);
-        if (HealthProbeRunner is not { } runner) return;
         try
         {
             while (true)
@@ -76,8 +73,8 @@ public sealed partial class ContainerService
                     deadline.CancelAfter(timeout);
                     try
                     {
-                        (code, output) = await runner(id, command, deadline.Token).ConfigureAwait(false);
-                        output = Truncate(output);
+                        var result = await _runtime.ExecAsync(id, StateDir(id), new ExecProcess(command), deadline.Token).ConfigureAwait(false);
+                        (code, output) = (result.ExitCode, Truncate(result.Output));
                     }
                     catch (OperationCanceledException) when (!stop.IsCancellationRequested)
                     {
