@@ -34,7 +34,8 @@ public sealed class WharfDaemon
 
     public bool IsRunning => _process is { HasExited: false };
 
-    public async Task StartAsync()
+    /// <param name="environment">Extra variables for this run of wharfd only (e.g. WHARF_TEST_CRASH_AT).</param>
+    public async Task StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         if (IsRunning)
         {
@@ -58,6 +59,11 @@ public sealed class WharfDaemon
         }
 
         psi.Environment["WHARF_E2E_LOG"] = LogFile;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
+
         _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start wharfd");
 
         var watch = Stopwatch.StartNew();
@@ -122,6 +128,22 @@ public sealed class WharfDaemon
         {
             process.Kill();
             await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Waits for a wharfd that is expected to die on its own (a test crash hook); false if it lives on.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        var process = _process ?? throw new InvalidOperationException("wharfd is not started");
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

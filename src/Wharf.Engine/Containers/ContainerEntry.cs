@@ -18,8 +18,13 @@ internal sealed class ContainerEntry(ContainerRecord record)
     /// <summary>The runtime container exists (created or running): new attaches connect at once.</summary>
     public bool AttachDirect { get; set; }
     public bool RootfsMounted { get; set; }
-    /// <summary>Delay before the next policy restart (doubles while runs are short).</summary>
-    public TimeSpan RestartDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>Cancels the running healthcheck loop (null when none runs).</summary>
+    public CancellationTokenSource? HealthStop { get; set; }
+    /// <summary>Delay of the last policy restart (zero: none yet; 100 ms first, doubling while runs are short).</summary>
+    public TimeSpan RestartDelay { get; set; }
+    /// <summary>Policy restarts since the user last started the container: what on-failure:N counts (Docker's
+    /// restart manager is reset by a user start, unlike RestartCount).</summary>
+    public int PolicyRestarts { get; set; }
 
     /// <summary>Completes when the current run has exited and was cleaned up (runtime state deleted,
     /// rootfs unmounted, exit persisted). Completed when not running.</summary>

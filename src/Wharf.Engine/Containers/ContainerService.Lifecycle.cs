@@ -21,6 +21,7 @@ public sealed partial class ContainerService
         if (string.IsNullOrEmpty(config.Image)) throw WharfException.Invalid("No image specified");
         var hc = hostConfig ?? new HostConfig();
         ValidateHostConfig(hc);
+        HealthRules.Validate(config.Healthcheck);
         string? canonicalName = string.IsNullOrEmpty(name) ? null : ContainerNames.Normalize(name);
 
         var image = _images.Resolve(config.Image);
@@ -70,7 +71,9 @@ public sealed partial class ContainerService
         {
             record.MountPoints = ResolveMounts(merged, hc, createdVolumes);
             Directory.CreateDirectory(dir);
+            CrashPoints.Hit("create-dir");
             _images.PrepareContainerRootfs(id, image.Id);
+            CrashPoints.Hit("create-rootfs");
             var e = new ContainerEntry(record);
             Persist(e);
             lock (_indexLock) _byId[id] = e;
@@ -184,6 +187,7 @@ public sealed partial class ContainerService
             }
             // The previous run's cleanup (runtime delete, unmount) must be over before runc sees the id again.
             await previousRun.ConfigureAwait(false);
+            ResetRestartBackoff(e);
             await StartLockedAsync(e).ConfigureAwait(false);
         }
         finally
@@ -207,6 +211,7 @@ public sealed partial class ContainerService
                 MountHelper.MountAll(_images.ContainerRootfsMounts(id), rootfs);
                 e.RootfsMounted = true;
             }
+            CrashPoints.Hit("start-mounted");
             EtcFiles.Write(r, HostnamePath(id), HostsPath(id), ResolvConfPath(id));
             PrepareMounts(e, rootfs);
             var input = BuildSpecInput(r, rootfs);
@@ -230,6 +235,7 @@ public sealed partial class ContainerService
         try
         {
             pid = await _runtime.CreateAsync(options, CancellationToken.None).ConfigureAwait(false);
+            CrashPoints.Hit("start-created");
             List<ContainerAttach> pending;
             lock (e.Sync)
             {
@@ -240,6 +246,7 @@ public sealed partial class ContainerService
             if (pending.Count > 0)
                 await Task.WhenAll(pending.Select(a => ConnectAsync(e, a))).ConfigureAwait(false);
             await _runtime.StartAsync(id, stateDir, CancellationToken.None).ConfigureAwait(false);
+            CrashPoints.Hit("start-started");
         }
         catch (WharfException ex)
         {
@@ -260,6 +267,7 @@ public sealed partial class ContainerService
             r.HasBeenStarted = true;
             e.RunExited = run;
         }
+        StartHealthMonitor(e, fresh: true);
         PersistQuietly(e);
         // Raised before the monitor runs so "start" always precedes this run's "die".
         Raise(e, "start");
@@ -315,17 +323,10 @@ public sealed partial class ContainerService
         ExitRecord exit;
         try { exit = await _runtime.WaitAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false); }
         catch (Exception ex) { exit = new ExitRecord(255, _time.GetUtcNow(), false, ex.Message); }
+        StopHealthMonitor(e);
 
         bool removeAfter;
         lock (e.Sync) removeAfter = e.Record.HostConfig.AutoRemove || e.Record.State.RemovalInProgress;
-        // A container about to be removed gets its runtime state and mount cleaned by the removal, after its
-        // `removed` waiters are answered: `docker run --rm` does not wait for runc delete.
-        if (!removeAfter)
-        {
-            try { await _runtime.DeleteAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false); }
-            catch (Exception ex) { _log($"delete runtime state of {id}: {ex.Message}"); }
-            TryUnmount(e);
-        }
 
         List<ContainerWait> waiters;
         List<ContainerAttach> pending;
@@ -340,15 +341,14 @@ public sealed partial class ContainerService
             var policy = e.Record.HostConfig.RestartPolicy;
             var st = e.Record.State;
             restart = !st.ManuallyStopped && !st.RemovalInProgress && !e.Record.HostConfig.AutoRemove &&
-                      (policy.Name is "always" or "unless-stopped" ||
-                       (policy.Name == "on-failure" && exit.ExitCode != 0 &&
-                        (policy.MaximumRetryCount == 0 || e.Record.RestartCount < policy.MaximumRetryCount)));
+                      RestartRules.ShouldRestart(policy, exit.ExitCode, e.PolicyRestarts);
             if (restart)
             {
-                // Docker's backoff: double while the container keeps dying quickly, reset after a good run.
-                e.RestartDelay = ranFor > TimeSpan.FromSeconds(10) ? TimeSpan.FromMilliseconds(100)
-                    : TimeSpan.FromTicks(Math.Min(e.RestartDelay.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
-                delay = e.RestartDelay;
+                delay = e.RestartDelay = RestartRules.NextDelay(e.RestartDelay, ranFor);
+                e.PolicyRestarts++;
+                e.Record.RestartCount++;
+                // Docker shows "Restarting (code)" while it waits out the backoff.
+                st.Status = ContainerStatus.Restarting;
             }
             e.AttachDirect = false;
             waiters = [.. e.ExitWaiters];
@@ -360,7 +360,18 @@ public sealed partial class ContainerService
             if (autoRemove) e.Record.State.RemovalInProgress = true;
         }
         // AutoRemove containers are about to vanish: skip the durable write of a state nobody will read.
+        // The exit is on disk before the runtime state (holding the monitor's exit record) goes: a crash in
+        // between leaves leftovers the next start sweeps, never a lost exit code.
         if (!autoRemove) PersistQuietly(e);
+        CrashPoints.Hit("die-recorded");
+        // A container about to be removed gets its runtime state and mount cleaned by the removal, after its
+        // `removed` waiters are answered: `docker run --rm` does not wait for runc delete.
+        if (!removeAfter)
+        {
+            try { await _runtime.DeleteAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false); }
+            catch (Exception ex) { _log($"delete runtime state of {id}: {ex.Message}"); }
+            TryUnmount(e);
+        }
         // Docker reports the kernel's OOM kill as its own event, before the "die" it causes.
         if (exit.OomKilled) Raise(e, "oom");
         Raise(e, "die", exitCode: exit.ExitCode);
@@ -372,7 +383,7 @@ public sealed partial class ContainerService
     }
 
     /// <summary>Starts a container again for its restart policy, unless a user stopped or removed it meanwhile.</summary>
-    private async Task PolicyRestartAsync(ContainerEntry e, TimeSpan delay)
+    private async Task PolicyRestartAsync(ContainerEntry e, TimeSpan delay, bool atDaemonStart = false)
     {
         if (delay > TimeSpan.Zero) await Task.Delay(delay, _time).ConfigureAwait(false);
         await e.Gate.WaitAsync().ConfigureAwait(false);
@@ -382,10 +393,15 @@ public sealed partial class ContainerService
             lock (e.Sync)
             {
                 var st = e.Record.State;
-                bool always = e.Record.HostConfig.RestartPolicy.Name == "always" && delay == TimeSpan.Zero;
-                if (st.IsRunning || st.RemovalInProgress || (st.ManuallyStopped && !always)) return;
+                if (st.Status is ContainerStatus.Running or ContainerStatus.Paused) return;
+                // At daemon start "always" ignores a manual stop (Docker's restart manager does too).
+                bool always = e.Record.HostConfig.RestartPolicy.Name == "always" && atDaemonStart;
+                if (st.RemovalInProgress || (st.ManuallyStopped && !always))
+                {
+                    if (st.Status == ContainerStatus.Restarting) st.Status = ContainerStatus.Exited;
+                    return;
+                }
                 previous = e.RunExited.Task;
-                if (delay > TimeSpan.Zero) e.Record.RestartCount++;
             }
             await previous.ConfigureAwait(false);
             await StartLockedAsync(e).ConfigureAwait(false);
@@ -393,6 +409,11 @@ public sealed partial class ContainerService
         catch (Exception ex)
         {
             _log($"restart {e.Record.Id}: {ex.Message}");
+            lock (e.Sync)
+            {
+                if (e.Record.State.Status == ContainerStatus.Restarting) e.Record.State.Status = ContainerStatus.Exited;
+            }
+            PersistQuietly(e);
         }
         finally
         {
@@ -425,14 +446,18 @@ public sealed partial class ContainerService
         {
             // Also cancels a pending policy restart of an exited container.
             e.Record.State.ManuallyStopped = true;
-            if (!e.Record.State.IsRunning) throw WharfException.NotModified();
             exited = e.RunExited.Task;
+            if (e.Record.State.Status != ContainerStatus.Restarting && !e.Record.State.IsRunning) throw WharfException.NotModified();
         }
+        if (CancelPendingRestart(e)) return;
+        // Durable before the signal: if wharfd dies now, "unless-stopped" must still know a user stopped it.
+        PersistQuietly(e);
         var id = e.Record.Id;
         int timeout = timeoutSeconds ?? e.Record.Config.StopTimeout ?? 10;
         try { await _runtime.KillAsync(id, StateDir(id), sig, false, CancellationToken.None).ConfigureAwait(false); }
         catch (WharfException) when (exited.IsCompleted) { return; }
         catch (WharfException ex) when (ex.Kind is ErrorKind.NotFound or ErrorKind.Conflict) { }
+        CrashPoints.Hit("stop-signalled");
         await ThawAfterSignalAsync(e).ConfigureAwait(false);
         if (timeout < 0)
         {
@@ -445,6 +470,19 @@ public sealed partial class ContainerService
         await exited.ConfigureAwait(false);
     }
 
+    /// <summary>A container waiting out its restart backoff has no process: stopping or killing it only cancels
+    /// the restart (the caller has set ManuallyStopped). True when that was the case.</summary>
+    private bool CancelPendingRestart(ContainerEntry e)
+    {
+        lock (e.Sync)
+        {
+            if (e.Record.State.Status != ContainerStatus.Restarting) return false;
+            e.Record.State.Status = ContainerStatus.Exited;
+        }
+        PersistQuietly(e);
+        return true;
+    }
+
     /// <summary>Stops (if running) and starts again (<c>POST /containers/{id}/restart</c>).</summary>
     public async Task RestartAsync(string idOrName, int? timeoutSeconds = null, string? signal = null, CancellationToken cancellationToken = default)
     {
@@ -453,7 +491,11 @@ public sealed partial class ContainerService
         await e.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            try { await StopLockedAsync(e, timeoutSeconds, sig).ConfigureAwait(false); }
+            try
+            {
+                await StopLockedAsync(e, timeoutSeconds, sig).ConfigureAwait(false);
+                Raise(e, "stop");
+            }
             catch (WharfException ex) when (ex.Kind == ErrorKind.NotModified) { }
             Task previous;
             lock (e.Sync)
@@ -462,11 +504,23 @@ public sealed partial class ContainerService
                 previous = e.RunExited.Task;
             }
             await previous.ConfigureAwait(false);
+            ResetRestartBackoff(e);
             await StartLockedAsync(e).ConfigureAwait(false);
         }
         finally
         {
             e.Gate.Release();
+        }
+        Raise(e, "restart");
+    }
+
+    /// <summary>A user start forgets the policy's backoff and retry count (Docker resets its restart manager).</summary>
+    private static void ResetRestartBackoff(ContainerEntry e)
+    {
+        lock (e.Sync)
+        {
+            e.RestartDelay = TimeSpan.Zero;
+            e.PolicyRestarts = 0;
         }
     }
 
@@ -481,6 +535,11 @@ public sealed partial class ContainerService
                 throw WharfException.Conflict($"cannot kill container: {idOrName}: container {e.Record.Id} is not running");
             // Only a fatal signal counts as stopping it by hand; a SIGHUP to reload config must not disable restarts.
             if (sig is Signals.SIGKILL or Signals.SIGTERM or 2) e.Record.State.ManuallyStopped = true;
+        }
+        if (e.Record.State.ManuallyStopped && CancelPendingRestart(e))
+        {
+            Raise(e, "kill", signal: sig);
+            return;
         }
         try { await _runtime.KillAsync(e.Record.Id, StateDir(e.Record.Id), sig, false, cancellationToken).ConfigureAwait(false); }
         catch (WharfException ex) when (ex.Kind is ErrorKind.NotFound && e.RunExited.Task.IsCompleted)
@@ -558,6 +617,7 @@ public sealed partial class ContainerService
             TryUnmount(e);
             try { Directory.Move(dir, marked); }
             catch (DirectoryNotFoundException) { marked = dir; }
+            CrashPoints.Hit("rm-marked");
 
             lock (_indexLock)
             {
@@ -593,6 +653,7 @@ public sealed partial class ContainerService
                     await _runtime.DeleteAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false);
                 TryUnmount(e);
                 _images.RemoveContainerRootfs(id);
+                CrashPoints.Hit("rm-cleaned");
                 if (Directory.Exists(marked)) Directory.Delete(marked, recursive: true);
                 if (Directory.Exists(StateDir(id))) Directory.Delete(StateDir(id), recursive: true);
             }

@@ -105,6 +105,7 @@ public sealed partial class ContainerService
             var up = HumanDuration.Format(now - s.StartedAt);
             if (s.Status == ContainerStatus.Paused) return $"Up {up} (Paused)";
             if (s.Status == ContainerStatus.Restarting) return $"Restarting ({s.ExitCode}) {HumanDuration.Format(now - s.FinishedAt)} ago";
+            if (s.Health is { } health) return $"Up {up} ({HealthRules.StatusSuffix(health.Status)})";
             return "Up " + up;
         }
         if (s.RemovalInProgress) return "Removal In Progress";
@@ -174,6 +175,15 @@ public sealed partial class ContainerService
                     Error = s.Error,
                     StartedAt = FormatTime(s.StartedAt),
                     FinishedAt = FormatTime(s.FinishedAt),
+                    Health = s.Health is { } h ? new Health
+                    {
+                        Status = h.Status,
+                        FailingStreak = h.FailingStreak,
+                        Log = [.. h.Log.Select(p => new HealthcheckResult
+                        {
+                            Start = FormatTime(p.Start), End = FormatTime(p.End), ExitCode = p.ExitCode, Output = p.Output,
+                        })],
+                    } : null,
                 },
                 Image = r.ImageId,
                 ResolvConfPath = ResolvConfPath(id),

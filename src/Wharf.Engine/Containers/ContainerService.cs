@@ -212,11 +212,14 @@ public sealed partial class ContainerService : IImageUsage
                 _ = RemoveCoreAsync(e, force: true, removeVolumes: record.HostConfig.AutoRemove);
                 continue;
             }
+            // A backoff interrupted by the daemon's end: nothing ran, the policy below decides afresh.
+            if (record.State.Status == ContainerStatus.Restarting) record.State.Status = ContainerStatus.Exited;
             if (record.State.IsRunning) await ReadoptAsync(e, cancellationToken).ConfigureAwait(false);
+            else await SweepLeftoversAsync(e).ConfigureAwait(false);
         }
 
-        // Restart policies at daemon start: "always" containers come back even after a manual stop,
-        // "unless-stopped" ones only if nobody stopped them (Docker's rules).
+        // Restart policies at daemon start, as Docker's restore: "always" comes back even after a manual stop,
+        // "unless-stopped" only if nobody stopped it, "on-failure" if it last exited non-zero.
         foreach (var e in Snapshot())
         {
             bool start;
@@ -225,9 +228,10 @@ public sealed partial class ContainerService : IImageUsage
                 var r = e.Record;
                 start = r.HasBeenStarted && !r.State.IsRunning && !r.State.RemovalInProgress &&
                         (r.HostConfig.RestartPolicy.Name == "always" ||
-                         (r.HostConfig.RestartPolicy.Name == "unless-stopped" && !r.State.ManuallyStopped));
+                         (r.HostConfig.RestartPolicy.Name == "unless-stopped" && !r.State.ManuallyStopped) ||
+                         (r.HostConfig.RestartPolicy.Name == "on-failure" && r.State.ExitCode != 0 && !r.State.ManuallyStopped));
             }
-            if (start) RunInBackground(() => PolicyRestartAsync(e, TimeSpan.Zero));
+            if (start) RunInBackground(() => PolicyRestartAsync(e, TimeSpan.Zero, atDaemonStart: true));
         }
     }
 
@@ -260,6 +264,8 @@ public sealed partial class ContainerService : IImageUsage
                 e.AttachDirect = true;
                 e.RunExited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
+            // Before the exit monitor, whose first act on an exit is to stop the probes.
+            StartHealthMonitor(e, fresh: false);
             RunInBackground(() => MonitorAsync(e));
             return;
         }
@@ -273,6 +279,21 @@ public sealed partial class ContainerService : IImageUsage
         lock (e.Sync) SetExited(e.Record.State, exit);
         PersistQuietly(e);
         if (e.Record.HostConfig.AutoRemove && TryMarkRemoving(e)) _ = RemoveCoreAsync(e, force: true, removeVolumes: true);
+    }
+
+    /// <summary>A container recorded as not running may still have a runtime container or a mounted rootfs when
+    /// wharfd died between mounting, creating or starting it and recording that (or between recording its exit and
+    /// cleaning up): remove them so nothing runs or stays mounted unseen. Its recorded state stands.</summary>
+    private async Task SweepLeftoversAsync(ContainerEntry e)
+    {
+        var id = e.Record.Id;
+        if (Directory.Exists(StateDir(id)))
+        {
+            _log($"{id}: removing runtime state left by an interrupted start or exit");
+            try { await _runtime.DeleteAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false); }
+            catch (WharfException ex) { _log($"delete runtime state of {id}: {ex.Message}"); }
+        }
+        if (MountHelper.IsMountPoint(RootfsDir(id))) TryUnmount(e);
     }
 
     private async Task FinishRemovalAsync(string id, string dir)

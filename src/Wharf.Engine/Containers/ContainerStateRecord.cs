@@ -16,5 +16,8 @@ public sealed class ContainerStateRecord
     /// ("unless-stopped" also across daemon restarts).</summary>
     public bool ManuallyStopped { get; set; }
 
+    /// <summary>Set once a container with a healthcheck has started; null without a healthcheck.</summary>
+    public HealthRecord? Health { get; set; }
+
     public bool IsRunning => Status is ContainerStatus.Running or ContainerStatus.Paused or ContainerStatus.Restarting;
 }

@@ -174,7 +174,8 @@ public sealed class ContainerServiceTests : IDisposable
         var id = (await _svc.CreateAsync("flaky", Busybox("false"),
             new HostConfig { RestartPolicy = new RestartPolicy { Name = "on-failure", MaximumRetryCount = 2 } }, null)).Id;
         await _svc.StartAsync(id);
-        for (int i = 0; i < 100 && _svc.Inspect(id).RestartCount < 2; i++) await Task.Delay(50);
+        // RestartCount counts a restart when it is decided (as Docker), before its backoff: wait for the last run's end.
+        for (int i = 0; i < 100 && (_svc.Inspect(id).RestartCount < 2 || _svc.Inspect(id).State.Status != "exited"); i++) await Task.Delay(50);
         await Task.Delay(300);
         var inspect = _svc.Inspect(id);
         Assert.Equal(2, inspect.RestartCount);
