@@ -1,3 +1,5 @@
+using Wharf.Engine.Networks;
+
 namespace Wharf.Daemon;
 
 /// <summary>wharfd's settings, from its command line (flag names as dockerd's). Validated before the socket opens.</summary>
@@ -19,6 +21,9 @@ internal sealed class DaemonOptions
     public string Runtime { get; private set; } = "runc";
 
     public Log.Level LogLevel { get; private set; } = Log.Level.Info;
+
+    /// <summary>The default bridge (--bridge, --bip): its own name and subnet, never docker0/172.17 by default.</summary>
+    public DefaultBridgeOptions DefaultBridge { get; private set; } = DefaultBridgeOptions.Default;
 
     public static DaemonOptions Parse(string[] args)
     {
@@ -43,6 +48,19 @@ internal sealed class DaemonOptions
                 case "--log-level": o.LogLevel = Log.ParseLevel(Value()); break;
                 case "-D":
                 case "--debug": o.LogLevel = Log.Level.Debug; break;
+                case "-b":
+                case "--bridge":
+                    var bridge = Value();
+                    if (bridge.Length is 0 or > 15) throw new ArgumentException($"invalid --bridge {bridge}: 1 to 15 characters");
+                    o.DefaultBridge = o.DefaultBridge with { Bridge = bridge };
+                    break;
+                case "--bip":
+                    o.DefaultBridge = o.DefaultBridge.WithBip(Value());
+                    break;
+                case "--mtu":
+                    if (!int.TryParse(Value(), out var mtu) || mtu < 68) throw new ArgumentException("invalid --mtu");
+                    o.DefaultBridge = o.DefaultBridge with { Mtu = mtu };
+                    break;
                 case "-h":
                 case "--help": throw new HelpRequested();
                 default: throw new ArgumentException($"unknown flag: {a}");
@@ -71,6 +89,9 @@ internal sealed class DaemonOptions
           -p, --pidfile string Path to use for the daemon PID file (default "/run/wharf/wharfd.pid")
           --exec-root string   Root directory for execution state files (default "/run/wharf")
           --runtime string     OCI runtime (default "runc")
+          -b, --bridge string  Name of the default bridge (default "wharf0")
+          --bip string         Default bridge address and prefix (default "172.31.0.1/16")
+          --mtu int            MTU of the default bridge (default 1500)
           -l, --log-level      debug, info, warn or error (default "info")
           -D, --debug          Same as --log-level debug
         """;

@@ -5,6 +5,7 @@ using Wharf.Engine.Containers;
 using Wharf.Engine.Events;
 using Wharf.Engine.Images;
 using Wharf.Engine.Volumes;
+using Wharf.Engine.Networks;
 using Wharf.Runtime;
 using Wharf.Runtime.Spec;
 
@@ -43,7 +44,12 @@ internal static class Program
         containers.Event += events.Publish;
         volumes.Event += events.Publish;
 
+        var networks = new NetworkService(options.DataRoot, options.DefaultBridge, TimeProvider.System, log.Warn);
+        containers.Networks = networks;
+        networks.Event += e => events.Publish(NetworkEvents.ToMessage(e));
+
         using var shutdown = new CancellationTokenSource();
+        await networks.InitializeAsync();
         await containers.InitializeAsync(shutdown.Token);
 
         var router = new Router();
@@ -58,6 +64,7 @@ internal static class Program
         new EventEndpoints(events).Map(router);
         new ResourceEndpoints(containers).Map(router);
         new VolumeEndpoints(volumes).Map(router);
+        new NetworkEndpoints(networks, containers).Map(router);
 
         using var listener = new UnixSocketListener(options.SocketPath, router, log);
         listener.Bind();

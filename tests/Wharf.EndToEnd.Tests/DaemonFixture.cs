@@ -78,6 +78,7 @@ public sealed class DaemonFixture : IAsyncLifetime
     {
         var problems = new List<string>();
         await Step(problems, "remove containers", RemoveAllContainers);
+        await Step(problems, "remove networks", RemoveUserNetworks);
         await Step(problems, "stop wharfd", async () =>
         {
             if (Daemon.IsRunning)
@@ -85,6 +86,7 @@ public sealed class DaemonFixture : IAsyncLifetime
                 await Daemon.StopAsync();
             }
         });
+        await Step(problems, "remove bridge and firewall table", () => HostNetwork.RemoveDaemonState(Daemon));
         await Step(problems, "delete leftover runc containers", DeleteLeftoverRuncContainers);
         await Step(problems, "unmount", UnmountEverythingUnder);
         await Step(problems, "delete temp dir", () =>
@@ -126,6 +128,16 @@ public sealed class DaemonFixture : IAsyncLifetime
         {
             (await Docker(["rm", "-f", .. ids])).EnsureSuccess();
         }
+    }
+
+    private async Task RemoveUserNetworks()
+    {
+        if (!Daemon.IsRunning)
+        {
+            return;
+        }
+
+        (await Docker("network", "prune", "-f")).EnsureSuccess();
     }
 
     /// <summary>

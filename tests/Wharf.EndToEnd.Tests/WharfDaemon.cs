@@ -13,7 +13,17 @@ public sealed class WharfDaemon
     public WharfDaemon(string directory)
     {
         Directory = directory;
+        (BridgeName, BridgeAddress) = HostNetwork.UniqueDefaultBridge();
     }
+
+    /// <summary>This daemon's default bridge (--bridge): unique per daemon so parallel daemons never share one.</summary>
+    public string BridgeName { get; }
+
+    /// <summary>The default bridge's address and prefix (--bip), a /24 of 10.0.0.0/8 no host route overlaps.</summary>
+    public string BridgeAddress { get; }
+
+    /// <summary>The nftables table holding all of this daemon's rules.</summary>
+    public string FirewallTable => "wharf_" + BridgeName.Replace('-', '_');
 
     public string Directory { get; }
 
@@ -53,6 +63,7 @@ public sealed class WharfDaemon
         foreach (var arg in new[]
                  {
                      "--data-root", DataRoot, "--exec-root", ExecRoot, "--host", Host, "--pidfile", PidFile, "--log-level", "debug",
+                     "--bridge", BridgeName, "--bip", BridgeAddress,
                  })
         {
             psi.ArgumentList.Add(arg);

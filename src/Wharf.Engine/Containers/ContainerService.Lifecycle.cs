@@ -153,21 +153,6 @@ public sealed partial class ContainerService
         return (maxSize, maxFiles);
     }
 
-    private static Dictionary<string, EndpointSettings> BuildNetworks(HostConfig hc, NetworkingConfig? nc)
-    {
-        var mode = hc.NetworkMode;
-        if (mode is not ("bridge" or "host" or "none"))
-            throw WharfException.NotFound($"network {mode} not found");
-        EndpointSettings? ep = null;
-        if (nc?.EndpointsConfig is { } eps)
-        {
-            // The CLI sends the default network's endpoint under "default"; Docker moves it to the real name.
-            if (!eps.TryGetValue(mode, out ep)) eps.TryGetValue("default", out ep);
-        }
-        ep ??= new EndpointSettings();
-        return new Dictionary<string, EndpointSettings> { [mode] = ep };
-    }
-
     /// <summary>Starts a container (<c>POST /containers/{id}/start</c>). NotModified when already running.</summary>
     public async Task StartAsync(string idOrName, CancellationToken cancellationToken = default)
     {
@@ -212,6 +197,7 @@ public sealed partial class ContainerService
                 e.RootfsMounted = true;
             }
             CrashPoints.Hit("start-mounted");
+            AllocateEndpoints(e);
             EtcFiles.Write(r, HostnamePath(id), HostsPath(id), ResolvConfPath(id));
             PrepareMounts(e, rootfs);
             var input = BuildSpecInput(r, rootfs);
@@ -236,6 +222,7 @@ public sealed partial class ContainerService
         {
             pid = await _runtime.CreateAsync(options, CancellationToken.None).ConfigureAwait(false);
             CrashPoints.Hit("start-created");
+            await WireEndpointsAsync(e, pid).ConfigureAwait(false);
             List<ContainerAttach> pending;
             lock (e.Sync)
             {
@@ -285,6 +272,7 @@ public sealed partial class ContainerService
             catch (WharfException dex) { _log($"delete runtime state of {id} after failed start: {dex.Message}"); }
         }
         TryUnmount(e);
+        await ReleaseEndpointsAsync(e).ConfigureAwait(false);
         var msg = ex.Message;
         int code = 128;
         var kind = ex.Kind;
@@ -324,6 +312,7 @@ public sealed partial class ContainerService
         try { exit = await _runtime.WaitAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false); }
         catch (Exception ex) { exit = new ExitRecord(255, _time.GetUtcNow(), false, ex.Message); }
         StopHealthMonitor(e);
+        await ReleaseEndpointsAsync(e).ConfigureAwait(false);
 
         bool removeAfter;
         lock (e.Sync) removeAfter = e.Record.HostConfig.AutoRemove || e.Record.State.RemovalInProgress;

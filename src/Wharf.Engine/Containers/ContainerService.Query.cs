@@ -202,12 +202,12 @@ public sealed partial class ContainerService
                 },
                 Mounts = MountPoints(r),
                 Config = config,
-                NetworkSettings = new NetworkSettings
+                NetworkSettings = WithDefaultBridge(new NetworkSettings
                 {
                     Ports = ports,
                     SandboxKey = running && r.HostConfig.NetworkMode != "host" && s.Pid > 0 ? $"/proc/{s.Pid}/ns/net" : "",
                     Networks = CloneNetworks(r.Networks),
-                },
+                }),
             };
         }
     }

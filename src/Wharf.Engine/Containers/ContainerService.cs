@@ -259,6 +259,7 @@ public sealed partial class ContainerService : IImageUsage
             lock (e.Sync)
             {
                 e.Record.State.Pid = rs.Pid;
+                ReadoptEndpoints(e);
                 // The freezer state outlives wharfd: trust what runc reports.
                 e.Record.State.Status = rs.Status == RuntimeStatus.Paused ? ContainerStatus.Paused : ContainerStatus.Running;
                 e.AttachDirect = true;
@@ -276,6 +277,7 @@ public sealed partial class ContainerService : IImageUsage
         try { await _runtime.DeleteAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false); }
         catch (WharfException ex) { _log($"delete runtime state of {id}: {ex.Message}"); }
         TryUnmount(e);
+        await ReleaseEndpointsAsync(e).ConfigureAwait(false);
         lock (e.Sync) SetExited(e.Record.State, exit);
         PersistQuietly(e);
         if (e.Record.HostConfig.AutoRemove && TryMarkRemoving(e)) _ = RemoveCoreAsync(e, force: true, removeVolumes: true);

@@ -1,0 +1,8 @@
+namespace Wharf.Api.Networks;
+
+/// <summary>Body of <c>POST /networks/{id}/disconnect</c>.</summary>
+public sealed class NetworkDisconnectRequest
+{
+    public string Container { get; set; } = "";
+    public bool Force { get; set; }
+}

@@ -1,0 +1,223 @@
+using Wharf.Api.Containers;
+using Wharf.Core;
+using Wharf.Engine.Networks;
+
+namespace Wharf.Engine.Containers;
+
+public sealed partial class ContainerService
+{
+    /// <summary>The daemon's networks. Without it (unit tests) a bridge container keeps a loopback-only namespace.</summary>
+    public NetworkService? Networks { get; set; }
+
+    /// <summary>The endpoints of a new container, keyed by network name: its NetworkMode network plus any other
+    /// network of NetworkingConfig (API 1.44+), each validated as Docker validates them.</summary>
+    private Dictionary<string, EndpointSettings> BuildNetworks(HostConfig hc, NetworkingConfig? nc)
+    {
+        var mode = hc.NetworkMode;
+        var eps = nc?.EndpointsConfig ?? [];
+        var result = new Dictionary<string, EndpointSettings>(StringComparer.Ordinal);
+        if (Networks is null)
+        {
+            if (mode is not ("bridge" or "host" or "none")) throw WharfException.NotFound($"network {mode} not found");
+            if (!eps.TryGetValue(mode, out var only)) eps.TryGetValue("default", out only);
+            result[mode] = only ?? new EndpointSettings();
+            return result;
+        }
+
+        var primary = Networks.Resolve(mode);
+        // The CLI sends the default network's endpoint under "default"; Docker moves it to the real name.
+        EndpointSettings? ep = null;
+        foreach (var key in new[] { mode, primary.Name, primary.Id, "default" })
+            if (eps.TryGetValue(key, out ep)) break;
+        result[primary.Name] = Validated(primary, ep ?? new EndpointSettings());
+        if (primary.Driver is "host" or "null") return result;
+        foreach (var (key, other) in eps)
+        {
+            if (key == "default" || key == mode) continue;
+            var n = Networks.Resolve(key);
+            if (n.Driver is "host" or "null")
+                throw WharfException.Invalid("container cannot be connected to network " + n.Name + " together with other networks");
+            result.TryAdd(n.Name, Validated(n, other));
+        }
+        return result;
+    }
+
+    private static EndpointSettings Validated(NetworkRecord n, EndpointSettings ep)
+    {
+        ep.NetworkID = n.Id;
+        bool userDefined = !n.IsBuiltin;
+        if (ep.IPAMConfig?.IPv4Address is { Length: > 0 } && (!userDefined || !n.UserSubnet))
+            throw WharfException.Invalid("user specified IP address is supported only when connecting to networks with user configured subnets");
+        if (ep.Aliases is { Count: > 0 } && !userDefined)
+            throw WharfException.Invalid("network-scoped alias is supported only for containers in user defined networks");
+        return ep;
+    }
+
+    /// <summary>Before the runtime creates the container: addresses for every endpoint (so /etc/hosts has them).</summary>
+    private void AllocateEndpoints(ContainerEntry e)
+    {
+        if (Networks is null) return;
+        var r = e.Record;
+        var done = new List<EndpointSettings>();
+        try
+        {
+            foreach (var (name, ep) in r.Networks)
+            {
+                var n = Networks.Resolve(ep.NetworkID.Length > 0 ? ep.NetworkID : name);
+                lock (e.Sync)
+                {
+                    Networks.Allocate(n, ep);
+                    ep.DNSNames = n.IsBuiltin ? null : DnsNamesOf(r, ep);
+                }
+                done.Add(ep);
+            }
+        }
+        catch (WharfException ex) when (ex.Kind == ErrorKind.NotFound)
+        {
+            foreach (var ep in done) _ = Networks.ReleaseAsync(ep.NetworkID, ep, r.Id, 0);
+            throw WharfException.NotFound("failed to set up container networking: " + ex.Message);
+        }
+        catch
+        {
+            foreach (var ep in done) _ = Networks.ReleaseAsync(ep.NetworkID, ep, r.Id, 0);
+            throw;
+        }
+    }
+
+    private static List<string> DnsNamesOf(ContainerRecord r, EndpointSettings ep)
+    {
+        var names = new List<string> { r.Name.TrimStart('/'), r.Id[..12] };
+        foreach (var a in ep.Aliases ?? []) if (!names.Contains(a)) names.Add(a);
+        return names;
+    }
+
+    /// <summary>After the runtime created the container (its namespace exists, its process waits): plug every
+    /// endpoint in. The first network with a gateway gives the default route.</summary>
+    private async Task WireEndpointsAsync(ContainerEntry e, int pid)
+    {
+        if (Networks is null) return;
+        var r = e.Record;
+        bool routed = false;
+        foreach (var (name, ep) in r.Networks.ToList())
+        {
+            var n = Networks.Resolve(ep.NetworkID);
+            bool route = !routed && !n.Internal && n.Driver is "bridge" or "macvlan";
+            await Networks.WireAsync(n, ep, pid, r.Id, r.Name, route).ConfigureAwait(false);
+            routed |= route;
+        }
+    }
+
+    /// <summary>When a run ends (or failed to start): addresses go back to their pools. The links die with the namespace.</summary>
+    private async Task ReleaseEndpointsAsync(ContainerEntry e)
+    {
+        if (Networks is null) return;
+        foreach (var ep in e.Record.Networks.Values.ToList())
+        {
+            if (ep.NetworkID.Length == 0) continue;
+            try { await Networks.ReleaseAsync(ep.NetworkID, ep, e.Record.Id, 0).ConfigureAwait(false); }
+            catch (WharfException ex) { _log($"release endpoint of {e.Record.Id}: {ex.Message}"); }
+        }
+    }
+
+    private void ReadoptEndpoints(ContainerEntry e)
+    {
+        if (Networks is null) return;
+        foreach (var (name, ep) in e.Record.Networks)
+            Networks.Readopt(ep.NetworkID.Length > 0 ? ep.NetworkID : name, ep, e.Record.Id, e.Record.Name);
+    }
+
+    /// <summary>Connects a created or running container to a network (<c>POST /networks/{id}/connect</c>).</summary>
+    public async Task ConnectAsync(string network, string idOrName, EndpointSettings? config, CancellationToken cancellationToken = default)
+    {
+        if (Networks is null) throw WharfException.NotImplemented("networks are not available");
+        var n = Networks.Resolve(network);
+        var e = Lookup(idOrName);
+        await e.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var r = e.Record;
+            if (r.HostConfig.NetworkMode is "host" or "none" || n.Driver is "host" or "null")
+                throw new WharfException(ErrorKind.PermissionDenied, "container cannot be disconnected from host network or connected to host network");
+            var ep = Validated(n, config ?? new EndpointSettings());
+            bool running;
+            int pid;
+            lock (e.Sync)
+            {
+                if (r.Networks.ContainsKey(n.Name))
+                    throw new WharfException(ErrorKind.PermissionDenied, $"endpoint with name {r.Name.TrimStart('/')} already exists in network {n.Name}");
+                running = r.State.IsRunning;
+                pid = r.State.Pid;
+            }
+            if (running)
+            {
+                lock (e.Sync)
+                {
+                    Networks.Allocate(n, ep);
+                    ep.DNSNames = n.IsBuiltin ? null : DnsNamesOf(r, ep);
+                }
+                try
+                {
+                    bool route = !r.Networks.Values.Any(x => x.Gateway.Length > 0) && !n.Internal;
+                    await Networks.WireAsync(n, ep, pid, r.Id, r.Name, route).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await Networks.ReleaseAsync(n.Id, ep, r.Id, 0).ConfigureAwait(false);
+                    throw;
+                }
+            }
+            lock (e.Sync) r.Networks[n.Name] = ep;
+            if (running) EtcFiles.Write(r, HostnamePath(r.Id), HostsPath(r.Id), ResolvConfPath(r.Id));
+            PersistQuietly(e);
+        }
+        finally
+        {
+            e.Gate.Release();
+        }
+    }
+
+    /// <summary>Disconnects a container from a network (<c>POST /networks/{id}/disconnect</c>).</summary>
+    public async Task DisconnectAsync(string network, string idOrName, bool force, CancellationToken cancellationToken = default)
+    {
+        if (Networks is null) throw WharfException.NotImplemented("networks are not available");
+        _ = force;
+        var n = Networks.Resolve(network);
+        var e = Lookup(idOrName);
+        await e.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var r = e.Record;
+            if (n.Driver is "host")
+                throw new WharfException(ErrorKind.PermissionDenied, "container cannot be disconnected from host network or connected to host network");
+            EndpointSettings? ep;
+            int pid;
+            lock (e.Sync)
+            {
+                var key = r.Networks.FirstOrDefault(kv => kv.Key == n.Name || kv.Value.NetworkID == n.Id).Key;
+                if (key is null || !r.Networks.Remove(key, out ep))
+                    throw new WharfException(ErrorKind.PermissionDenied, $"container {r.Id} is not connected to network {n.Name}");
+                pid = r.State.IsRunning ? r.State.Pid : 0;
+            }
+            await Networks.ReleaseAsync(n.Id, ep, r.Id, pid).ConfigureAwait(false);
+            PersistQuietly(e);
+        }
+        finally
+        {
+            e.Gate.Release();
+        }
+    }
+
+    /// <summary>The deprecated top-level fields of NetworkSettings mirror the default bridge endpoint, as in Docker.</summary>
+    private static NetworkSettings WithDefaultBridge(NetworkSettings ns)
+    {
+        if (ns.Networks is not null && ns.Networks.TryGetValue("bridge", out var ep))
+        {
+            ns.EndpointID = ep.EndpointID;
+            ns.Gateway = ep.Gateway;
+            ns.IPAddress = ep.IPAddress;
+            ns.IPPrefixLen = ep.IPPrefixLen;
+            ns.MacAddress = ep.MacAddress;
+        }
+        return ns;
+    }
+}

@@ -1,0 +1,5 @@
+namespace Wharf.Engine.Networks;
+
+/// <summary>A running container's endpoint on a network (what a network's <c>Containers</c> map shows).</summary>
+public sealed record ActiveEndpoint(string ContainerId, string ContainerName, string EndpointId, string MacAddress,
+    uint Address, string HostInterface, IReadOnlyList<string> DnsNames);

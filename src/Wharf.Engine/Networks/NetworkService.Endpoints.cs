@@ -1,0 +1,137 @@
+using Wharf.Api.Containers;
+using Wharf.Core;
+using Wharf.Network;
+
+namespace Wharf.Engine.Networks;
+
+public sealed partial class NetworkService
+{
+    /// <summary>Gives an endpoint its address (the requested --ip or the lowest free one), gateway, MAC and id.
+    /// Networks without IPAM (host, none) only get their id.</summary>
+    public void Allocate(NetworkRecord n, EndpointSettings ep)
+    {
+        ep.NetworkID = n.Id;
+        IpPool? pool;
+        lock (_sync) _pools.TryGetValue(n.Id, out pool);
+        if (pool is null) return;
+        uint ip;
+        if (ep.IPAMConfig?.IPv4Address is { Length: > 0 } requested)
+        {
+            ip = Ipv4Cidr.ParseIp(requested);
+            pool.Claim(ip);
+        }
+        else
+        {
+            ip = pool.Allocate();
+        }
+        ep.EndpointID = Ids.NewId();
+        ep.IPAddress = Ipv4Cidr.FormatIp(ip);
+        ep.IPPrefixLen = pool.Subnet.PrefixLength;
+        ep.Gateway = Ipv4Cidr.FormatIp(pool.Gateway);
+        ep.MacAddress = LinkManager.MacFor(ip);
+    }
+
+    /// <summary>Plugs an allocated endpoint into the network namespace of a created or running container.</summary>
+    public async Task WireAsync(NetworkRecord n, EndpointSettings ep, int pid, string containerId, string containerName, bool defaultRoute)
+    {
+        if (n.Driver is "host" or "null" || ep.IPAddress.Length == 0) return;
+        uint ip = Ipv4Cidr.ParseIp(ep.IPAddress);
+        var address = new Ipv4Cidr(ip, ep.IPPrefixLen);
+        uint? gw = defaultRoute && !n.Internal && Ipv4Cidr.TryParseIp(ep.Gateway, out var g) ? g : null;
+        string hostIf = HostInterfaceName(n, ep);
+        if (_manageHost)
+        {
+            var inside = LinkManager.NextContainerIfName(pid);
+            if (n.Driver == "macvlan")
+            {
+                var mode = n.Options.TryGetValue("macvlan_mode", out var m) ? m : "bridge";
+                await LinkManager.AttachMacvlanAsync(pid, n.Interface, mode, hostIf, inside, address, ep.MacAddress, gw).ConfigureAwait(false);
+            }
+            else
+            {
+                await LinkManager.AttachVethAsync(pid, n.Interface, hostIf, inside, address, ep.MacAddress, Mtu(n), gw).ConfigureAwait(false);
+            }
+        }
+        Register(n, ep, containerId, containerName, ip, hostIf);
+        Raise(n, "connect", containerId);
+    }
+
+    private static string HostInterfaceName(NetworkRecord n, EndpointSettings ep) =>
+        (n.Driver == "macvlan" ? "mv" : "veth") + ep.EndpointID[..7];
+
+    private void Register(NetworkRecord n, EndpointSettings ep, string containerId, string containerName, uint ip, string hostIf)
+    {
+        lock (_sync)
+        {
+            if (!_endpoints.TryGetValue(n.Id, out var map)) _endpoints[n.Id] = map = new(StringComparer.Ordinal);
+            map[containerId] = new ActiveEndpoint(containerId, containerName.TrimStart('/'), ep.EndpointID, ep.MacAddress, ip, hostIf,
+                ep.DNSNames is null ? [] : [.. ep.DNSNames]);
+        }
+    }
+
+    /// <summary>After a daemon restart: a running container's endpoint takes its address back.</summary>
+    public void Readopt(string networkIdOrName, EndpointSettings ep, string containerId, string containerName)
+    {
+        if (!TryResolve(networkIdOrName, out var n) || n is null) return;
+        if (!Ipv4Cidr.TryParseIp(ep.IPAddress, out var ip)) return;
+        IpPool? pool;
+        lock (_sync) _pools.TryGetValue(n.Id, out pool);
+        pool?.MarkUsed(ip);
+        Register(n, ep, containerId, containerName, ip, HostInterfaceName(n, ep));
+    }
+
+    /// <summary>Unplugs an endpoint (if its container still runs, <paramref name="pid"/> &gt; 0) and returns its
+    /// address; the endpoint fields are cleared as Docker clears them on stop.</summary>
+    public async Task ReleaseAsync(string networkId, EndpointSettings ep, string containerId, int pid)
+    {
+        NetworkRecord? n;
+        IpPool? pool;
+        ActiveEndpoint? active = null;
+        lock (_sync)
+        {
+            _byId.TryGetValue(networkId, out n);
+            _pools.TryGetValue(networkId, out pool);
+            if (_endpoints.TryGetValue(networkId, out var map) && map.Remove(containerId, out var a)) active = a;
+        }
+        if (pid > 0 && _manageHost && n is not null && active is not null)
+        {
+            if (n.Driver == "macvlan")
+            {
+                // Find the link by its address inside the namespace is costly; the container end is named ethN and
+                // deleting the whole namespace does it anyway, so only a live disconnect pays this.
+                var inside = await InsideNameAsync(pid, ep.MacAddress).ConfigureAwait(false);
+                if (inside is not null) await LinkManager.DeleteInsideAsync(pid, inside).ConfigureAwait(false);
+            }
+            else
+            {
+                await LinkManager.DeleteLinkAsync(active.HostInterface).ConfigureAwait(false);
+            }
+        }
+        if (pool is not null && Ipv4Cidr.TryParseIp(ep.IPAddress, out var ip)) pool.Release(ip);
+        ep.EndpointID = "";
+        ep.IPAddress = "";
+        ep.IPPrefixLen = 0;
+        ep.Gateway = "";
+        ep.MacAddress = "";
+        if (active is not null && n is not null) Raise(n, "disconnect", containerId);
+    }
+
+    private static Task<string?> InsideNameAsync(int pid, string mac)
+    {
+        foreach (var name in LinkManager.LinksOf(pid))
+        {
+            try
+            {
+                if (File.ReadAllText($"/proc/{pid}/root/sys/class/net/{name}/address").Trim() == mac) return Task.FromResult<string?>(name);
+            }
+            catch (IOException) { }
+        }
+        return Task.FromResult<string?>(null);
+    }
+
+    /// <summary>The active endpoints of a network (for DNS and inspect).</summary>
+    public IReadOnlyList<ActiveEndpoint> EndpointsOf(string networkId)
+    {
+        lock (_sync) return _endpoints.TryGetValue(networkId, out var map) ? [.. map.Values] : [];
+    }
+}

@@ -1,3 +1,0 @@
-namespace Wharf.Network;
-
-internal static class AssemblyMarker;

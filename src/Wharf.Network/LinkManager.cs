@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text;
+
+namespace Wharf.Network;
+
+/// <summary>
+/// Bridges and veth pairs through iproute2 batches: one <c>ip -batch</c> on the host and one inside the
+/// container's namespace per endpoint, instead of one process per step.
+/// </summary>
+public static class LinkManager
+{
+    private const string Ip = "ip";
+
+    public static bool Exists(string ifName) => Directory.Exists(Path.Combine("/sys/class/net", ifName));
+
+    /// <summary>Creates the bridge if missing, gives it the gateway address and brings it up (idempotent).</summary>
+    public static async Task EnsureBridgeAsync(string name, Ipv4Cidr gateway, int mtu)
+    {
+        var script = new StringBuilder();
+        if (!Exists(name))
+            script.Append(CultureInfo.InvariantCulture, $"link add name {name} mtu {mtu} type bridge\n");
+        script.Append(CultureInfo.InvariantCulture, $"addr replace {gateway} dev {name}\n");
+        script.Append(CultureInfo.InvariantCulture, $"link set {name} up\n");
+        await HostCommand.RunAsync(Ip, ["-batch", "-"], script.ToString()).ConfigureAwait(false);
+    }
+
+    public static async Task DeleteLinkAsync(string name)
+    {
+        if (!Exists(name)) return;
+        await HostCommand.RunAsync(Ip, ["link", "del", name], check: false).ConfigureAwait(false);
+    }
+
+    /// <summary>Names of host links whose name starts with a prefix (to find leftovers).</summary>
+    public static IReadOnlyList<string> LinksWithPrefix(string prefix)
+    {
+        try
+        {
+            return Directory.EnumerateDirectories("/sys/class/net")
+                .Select(Path.GetFileName).Where(n => n!.StartsWith(prefix, StringComparison.Ordinal)).Select(n => n!).ToList();
+        }
+        catch (IOException) { return []; }
+    }
+
+    /// <summary>Interface names inside the network namespace of a process.</summary>
+    public static IReadOnlyList<string> LinksOf(int pid)
+    {
+        var names = new List<string>();
+        try
+        {
+            foreach (var line in File.ReadAllLines($"/proc/{pid}/net/dev").Skip(2))
+            {
+                int colon = line.IndexOf(':');
+                if (colon > 0) names.Add(line[..colon].Trim());
+            }
+        }
+        catch (IOException) { }
+        return names;
+    }
+
+    /// <summary>The first free ethN inside a process's namespace.</summary>
+    public static string NextContainerIfName(int pid)
+    {
+        var used = LinksOf(pid);
+        for (int i = 0; ; i++)
+        {
+            var n = "eth" + i.ToString(CultureInfo.InvariantCulture);
+            if (!used.Contains(n)) return n;
+        }
+    }
+
+    /// <summary>A veth pair: host end on the bridge and up, container end moved into the namespace of
+    /// <paramref name="pid"/>, renamed, addressed, up; with a default route through <paramref name="defaultGateway"/>.</summary>
+    public static async Task AttachVethAsync(int pid, string bridge, string hostIf, string containerIf, Ipv4Cidr address,
+        string mac, int mtu, uint? defaultGateway)
+    {
+        // The peer is created under a temporary unique name: eth0 may exist on the host.
+        var tmp = "wt" + hostIf[Math.Max(0, hostIf.Length - 11)..];
+        var host = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"link add name {hostIf} mtu {mtu} type veth peer name {tmp} mtu {mtu}\n")
+            .Append(CultureInfo.InvariantCulture, $"link set {hostIf} master {bridge} up\n")
+            .Append(CultureInfo.InvariantCulture, $"link set {tmp} netns {pid}\n");
+        await HostCommand.RunAsync(Ip, ["-batch", "-"], host.ToString()).ConfigureAwait(false);
+        try
+        {
+            await ConfigureInsideAsync(pid, tmp, containerIf, address, mac, defaultGateway).ConfigureAwait(false);
+        }
+        catch
+        {
+            await DeleteLinkAsync(hostIf).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>A macvlan sub-interface of <paramref name="parent"/> moved into the namespace of <paramref name="pid"/>.</summary>
+    public static async Task AttachMacvlanAsync(int pid, string parent, string mode, string tmpName, string containerIf,
+        Ipv4Cidr address, string mac, uint? defaultGateway)
+    {
+        var host = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"link add link {parent} name {tmpName} type macvlan mode {mode}\n")
+            .Append(CultureInfo.InvariantCulture, $"link set {tmpName} netns {pid}\n");
+        await HostCommand.RunAsync(Ip, ["-batch", "-"], host.ToString()).ConfigureAwait(false);
+        await ConfigureInsideAsync(pid, tmpName, containerIf, address, mac, defaultGateway).ConfigureAwait(false);
+    }
+
+    private static async Task ConfigureInsideAsync(int pid, string tmp, string containerIf, Ipv4Cidr address, string mac, uint? defaultGateway)
+    {
+        var inside = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"link set {tmp} name {containerIf}\n")
+            .Append(CultureInfo.InvariantCulture, $"link set {containerIf} address {mac}\n")
+            .Append(CultureInfo.InvariantCulture, $"addr add {address} dev {containerIf}\n")
+            .Append(CultureInfo.InvariantCulture, $"link set {containerIf} up\n")
+            .Append("link set lo up\n");
+        if (defaultGateway is { } gw)
+            inside.Append(CultureInfo.InvariantCulture, $"route replace default via {Ipv4Cidr.FormatIp(gw)} dev {containerIf}\n");
+        await HostCommand.RunAsync("nsenter", [$"--net=/proc/{pid}/ns/net", Ip, "-batch", "-"], inside.ToString()).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes an interface from inside a container's namespace (disconnect of a macvlan endpoint).</summary>
+    public static Task DeleteInsideAsync(int pid, string containerIf) =>
+        HostCommand.RunAsync("nsenter", [$"--net=/proc/{pid}/ns/net", Ip, "link", "del", containerIf], check: false);
+
+    /// <summary>Docker's MAC for an IPv4 endpoint: 02:42 followed by the address bytes.</summary>
+    public static string MacFor(uint ip) => string.Create(CultureInfo.InvariantCulture,
+        $"02:42:{ip >> 24:x2}:{(ip >> 16) & 255:x2}:{(ip >> 8) & 255:x2}:{ip & 255:x2}");
+}

@@ -1,0 +1,105 @@
+using Wharf.Api.Networks;
+using Wharf.Core;
+using Wharf.Engine.Networks;
+
+namespace Wharf.Unit.Tests.Network;
+
+/// <summary>The network service's bookkeeping without touching the host (no bridges, no rules).</summary>
+public sealed class NetworkServiceTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "wharf-net-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    private async Task<NetworkService> Service()
+    {
+        var s = new NetworkService(_root, DefaultBridgeOptions.Default, TimeProvider.System, _ => { }, manageHost: false);
+        await s.InitializeAsync();
+        return s;
+    }
+
+    private static readonly Dictionary<string, List<string>> None = [];
+
+    private static Dictionary<string, List<string>> F(string key, params string[] values) => new() { [key] = [.. values] };
+
+    [Fact]
+    public async Task Predefined_networks_exist_and_survive_restart_with_the_same_ids()
+    {
+        var s = await Service();
+        var ids = s.List(None).ToDictionary(n => n.Name, n => n.Id);
+        Assert.Equal(["bridge", "host", "none"], ids.Keys.Order());
+
+        var again = await Service();
+        Assert.Equal(ids, again.List(None).ToDictionary(n => n.Name, n => n.Id));
+        Assert.Equal("172.31.0.0/16", again.Inspect("bridge").IPAM.Config[0].Subnet);
+    }
+
+    [Fact]
+    public async Task Create_rejects_duplicates_overlaps_and_unknown_drivers()
+    {
+        var s = await Service();
+        await s.CreateAsync(new NetworkCreateRequest { Name = "a", IPAM = new Ipam { Config = [new IpamConfig { Subnet = "10.9.0.0/16" }] } });
+
+        Assert.Equal(ErrorKind.Conflict, (await Assert.ThrowsAsync<WharfException>(() => s.CreateAsync(new NetworkCreateRequest { Name = "a" }))).Kind);
+        var overlap = await Assert.ThrowsAsync<WharfException>(() => s.CreateAsync(new NetworkCreateRequest { Name = "b", IPAM = new Ipam { Config = [new IpamConfig { Subnet = "10.9.1.0/24" }] } }));
+        Assert.Contains("overlaps", overlap.Message);
+        Assert.Equal(ErrorKind.NotFound, (await Assert.ThrowsAsync<WharfException>(() => s.CreateAsync(new NetworkCreateRequest { Name = "c", Driver = "weird" }))).Kind);
+        Assert.Contains("not supported on a single host", (await Assert.ThrowsAsync<WharfException>(() => s.CreateAsync(new NetworkCreateRequest { Name = "d", Driver = "overlay" }))).Message);
+    }
+
+    [Fact]
+    public async Task Auto_subnets_do_not_overlap()
+    {
+        var s = await Service();
+        await s.CreateAsync(new NetworkCreateRequest { Name = "x" });
+        await s.CreateAsync(new NetworkCreateRequest { Name = "y" });
+
+        Assert.NotEqual(s.Inspect("x").IPAM.Config[0].Subnet, s.Inspect("y").IPAM.Config[0].Subnet);
+        Assert.StartsWith("br-", s.Inspect("x").Options.GetValueOrDefault("com.docker.network.bridge.name", "br-"));
+    }
+
+    [Fact]
+    public async Task List_filters_by_name_type_driver_label_and_dangling()
+    {
+        var s = await Service();
+        await s.CreateAsync(new NetworkCreateRequest { Name = "front", Labels = new() { ["tier"] = "web" } });
+        await s.CreateAsync(new NetworkCreateRequest { Name = "back" });
+
+        Assert.Equal(["front"], s.List(F("label", "tier=web")).Select(n => n.Name));
+        Assert.Equal(["back", "front"], s.List(F("type", "custom")).Select(n => n.Name).Order());
+        Assert.Equal(["bridge", "host", "none"], s.List(F("type", "builtin")).Select(n => n.Name).Order());
+        Assert.Equal(["front"], s.List(F("name", "fro")).Select(n => n.Name));
+        Assert.Equal(["null"], s.List(F("driver", "null")).Select(n => n.Driver));
+        Assert.Equal(2, s.List(F("dangling", "true")).Count);
+        Assert.Throws<WharfException>(() => s.List(F("bogus", "1")));
+    }
+
+    [Fact]
+    public async Task Remove_refuses_predefined_and_prune_keeps_them()
+    {
+        var s = await Service();
+        await s.CreateAsync(new NetworkCreateRequest { Name = "gone" });
+
+        var ex = await Assert.ThrowsAsync<WharfException>(() => s.RemoveAsync("bridge"));
+        Assert.Equal("bridge is a pre-defined network and cannot be removed", ex.Message);
+        var pruned = await s.PruneAsync(new Dictionary<string, List<string>>());
+        Assert.Equal(["gone"], pruned.NetworksDeleted!);
+        Assert.Equal(3, s.List(None).Count);
+    }
+
+    [Fact]
+    public async Task Lookup_by_id_prefix_and_events()
+    {
+        var s = await Service();
+        var events = new List<string>();
+        s.Event += e => events.Add(e.Action + " " + e.Name);
+        var id = (await s.CreateAsync(new NetworkCreateRequest { Name = "evt" })).Id;
+
+        Assert.Equal("evt", s.Resolve(id[..6]).Name);
+        await s.RemoveAsync("evt");
+        Assert.Equal(["create evt", "destroy evt"], events);
+    }
+}
