@@ -26,7 +26,7 @@ public sealed class BuildContext : IDisposable
         {
             using var input = Decompress(body);
             using var reader = new TarReader(input, leaveOpen: true);
-            while (reader.GetNextEntry() is { } entry)
+            while (NextEntry(reader) is { } entry)
             {
                 ct.ThrowIfCancellationRequested();
                 context.Write(entry);
@@ -53,6 +53,14 @@ public sealed class BuildContext : IDisposable
         Directory.CreateDirectory(root);
         File.WriteAllBytes(Path.Combine(root, "Dockerfile"), dockerfile);
         return new BuildContext(root);
+    }
+
+    /// <summary>The docker CLI's `-f -` context (its tar rewrapper) ends without the two zero blocks of a tar
+    /// trailer; an end of stream where a header would start is the end of the archive, as Go's reader takes it.</summary>
+    private static TarEntry? NextEntry(TarReader reader)
+    {
+        try { return reader.GetNextEntry(); }
+        catch (EndOfStreamException) { return null; }
     }
 
     private static Stream Decompress(Stream body)
