@@ -30,6 +30,7 @@ internal static class CliApp
           wait        Block until one or more containers stop, then print their exit codes
           inspect     Return low-level information on Docker objects
           images      List images
+          build       Build an image from a Dockerfile
           import      Import the contents from a tarball to create a filesystem image
           tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
           rmi         Remove one or more images
@@ -133,6 +134,7 @@ internal static class CliApp
                 "image-inspect" => await InspectCommand.RunAsync(ctx, rest, "image").ConfigureAwait(false),
                 "images" => await ImageVerbs.ListAsync(ctx, rest).ConfigureAwait(false),
                 "import" => await ImageVerbs.ImportAsync(ctx, rest).ConfigureAwait(false),
+                "build" => await BuildCommand.RunAsync(ctx, rest).ConfigureAwait(false),
                 "tag" => await ImageVerbs.TagAsync(ctx, rest).ConfigureAwait(false),
                 "rmi" => await ImageVerbs.RemoveAsync(ctx, rest).ConfigureAwait(false),
                 "base-image" => await BaseImageCommand.RunAsync(ctx, rest).ConfigureAwait(false),

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Wharf.Daemon.Endpoints;
+using Wharf.Engine.Build;
 using Wharf.Daemon.Http;
 using Wharf.Engine.Containers;
 using Wharf.Engine.Events;
@@ -65,6 +66,7 @@ internal static class Program
         new ResourceEndpoints(containers).Map(router);
         new VolumeEndpoints(volumes).Map(router);
         new NetworkEndpoints(networks, containers).Map(router);
+        new BuildEndpoints(new BuildService(options.DataRoot, images, containers), log.Warn).Map(router);
 
         using var listener = new UnixSocketListener(options.SocketPath, router, log);
         listener.Bind();

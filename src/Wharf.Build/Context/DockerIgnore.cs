@@ -8,7 +8,13 @@ public sealed class DockerIgnore
 {
     private readonly List<IgnorePattern> _patterns;
 
-    private DockerIgnore(List<IgnorePattern> patterns) => _patterns = patterns;
+    private readonly string _prefix;
+
+    private DockerIgnore(List<IgnorePattern> patterns, string prefix = "")
+    {
+        _patterns = patterns;
+        _prefix = prefix;
+    }
 
     public static DockerIgnore Empty { get; } = new([]);
 
@@ -33,7 +39,8 @@ public sealed class DockerIgnore
     /// <summary>Is the context path (relative, '/'-separated) left out of the build context?</summary>
     public bool IsIgnored(string path)
     {
-        path = Clean(path);
+        if (_patterns.Count == 0) return false;
+        path = Clean(_prefix + path);
         var parent = path.Contains('/') ? path[..path.LastIndexOf('/')] : "";
         var parents = parent.Length == 0 ? [] : parent.Split('/');
         var matched = false;
@@ -48,6 +55,10 @@ public sealed class DockerIgnore
         }
         return matched;
     }
+
+    /// <summary>The same patterns seen from inside <paramref name="directory"/> (for --exclude while walking a tree):
+    /// a path "x" there is matched as "directory/x".</summary>
+    public DockerIgnore Sub(string directory) => _patterns.Count == 0 ? this : new DockerIgnore(_patterns, _prefix + directory + "/");
 
     /// <summary>
     /// Which ignore file applies: <c>&lt;dockerfile&gt;.dockerignore</c> next to the Dockerfile wins over the

@@ -1,0 +1,88 @@
+using System.Text;
+using Wharf.Api.Containers;
+using Wharf.Build.Execution;
+using Wharf.Core;
+using Wharf.Engine.Containers;
+using Wharf.Engine.Images;
+using Wharf.Images;
+
+namespace Wharf.Engine.Build;
+
+/// <summary>The builder's view of the engine: images through <see cref="ImageService"/>, RUN steps as ordinary
+/// containers of <see cref="ContainerService"/> (so they get the same runtime, network and cleanup).</summary>
+public sealed class BuildBackend(ImageService images, ContainerService containers, string mountParent) : IBuildBackend
+{
+    public BaseImage? FindImage(string reference)
+    {
+        try
+        {
+            var r = images.Resolve(reference);
+            return new BaseImage(r.Id, r.Config);
+        }
+        catch (WharfException e) when (e.Kind is ErrorKind.NotFound or ErrorKind.InvalidArgument)
+        {
+            return null;
+        }
+    }
+
+    public string CommitEmpty(StepCommit commit) =>
+        images.Commit(new ImageCommitRequest(commit.ParentId, commit.Config, null, commit.CreatedBy, Author: commit.Author));
+
+    public void Tag(string imageId, string name) => images.Tag(imageId, name);
+
+    public IBuildSnapshot OpenSnapshot(string? imageId) => new BuildSnapshot(images, mountParent, imageId);
+
+    public async Task<(string ContainerId, int ExitCode)> RunAsync(RunStepRequest request, Func<string, Task> created,
+        Func<string, Task> output, CancellationToken ct)
+    {
+        var config = new ContainerConfig
+        {
+            Image = request.ImageId,
+            Cmd = request.Cmd.ToList(),
+            Entrypoint = [""],
+            Env = request.Env.ToList(),
+            User = request.User ?? "",
+            WorkingDir = request.WorkingDir ?? "",
+            AttachStdout = true,
+            AttachStderr = true,
+        };
+        var host = new HostConfig { NetworkMode = request.NetworkMode ?? "" };
+        foreach (var m in request.Mounts)
+        {
+            if (m.Type == "tmpfs") (host.Tmpfs ??= [])[m.Target] = "";
+            else (host.Binds ??= []).Add($"{m.Source}:{m.Target}:{(m.ReadOnly ? "ro" : "rw")}");
+        }
+        var id = (await containers.CreateAsync(null, config, host, null, ct)).Id;
+        await created(id);
+        await using var attach = containers.Attach(id, stdin: false, stdout: true, stderr: true);
+        using var wait = containers.BeginWait(id, "next-exit");
+        await containers.StartAsync(id, ct);
+        var decoder = Encoding.UTF8.GetDecoder();
+        while (await attach.ReadAsync(ct) is { } chunk)
+        {
+            var chars = new char[Encoding.UTF8.GetMaxCharCount(chunk.Data.Length)];
+            var n = decoder.GetChars(chunk.Data.Span, chars, flush: false);
+            if (n > 0) await output(new string(chars, 0, n));
+        }
+        var (code, _) = await wait.Result.WaitAsync(ct);
+        return (id, (int)code);
+    }
+
+    public string CommitContainer(string containerId, StepCommit commit)
+    {
+        var temp = Path.Combine(mountParent, "run-" + Guid.NewGuid().ToString("N") + ".tar");
+        Directory.CreateDirectory(mountParent);
+        try
+        {
+            using (var f = File.Create(temp)) images.WriteContainerDiff(containerId, f);
+            using var layer = File.OpenRead(temp);
+            return images.Commit(new ImageCommitRequest(commit.ParentId, commit.Config, layer, commit.CreatedBy, Author: commit.Author));
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    public Task RemoveContainerAsync(string containerId) => containers.RemoveAsync(containerId, force: true);
+}
