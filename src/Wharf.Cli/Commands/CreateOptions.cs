@@ -35,6 +35,7 @@ internal sealed class CreateOptions
         FlagSpec.Value("pull"),
         FlagSpec.Bool("quiet", 'q'),
         .. ResourceFlags.Specs,
+        .. HostOptionFlags.Flags,
     ];
 
     public static readonly FlagSpec[] RunFlags =
@@ -180,6 +181,8 @@ internal sealed class CreateOptions
         };
 
         ResourceFlags.Apply(flags, request.HostConfig);
+        HostOptionFlags.Apply(flags, request.HostConfig);
+
         if (request.HostConfig.AutoRemove && request.HostConfig.RestartPolicy.Name is not ("" or "no"))
         {
             throw new UsageException("Conflicting options: --restart and --rm");
