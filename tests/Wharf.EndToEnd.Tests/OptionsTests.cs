@@ -125,7 +125,8 @@ public sealed class OptionsTests(DaemonFixture wharf)
         Assert.StartsWith("c", result.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"1,\s+3", result.Stdout);
         var missing = await Run("--device", "/dev/wharf-no-such-device", "busybox", "true");
-        Assert.Equal(125, missing.ExitCode);
+        // The docker CLI turns any error mentioning "no such file or directory" into 127, as with Docker.
+        Assert.Equal(127, missing.ExitCode);
         Assert.Contains("error gathering device information while adding custom device \"/dev/wharf-no-such-device\"", missing.Stderr, StringComparison.Ordinal);
     }
 
