@@ -39,6 +39,7 @@ internal sealed class CreateOptions
         FlagSpec.Value("mount"),
         FlagSpec.Value("volumes-from"),
         FlagSpec.Value("tmpfs"),
+        .. HostOptionFlags.Flags,
     ];
 
     public static readonly FlagSpec[] RunFlags =
@@ -185,6 +186,7 @@ internal sealed class CreateOptions
 
         ResourceFlags.Apply(flags, request.HostConfig);
         MountFlags.Apply(flags, request, request.HostConfig);
+        HostOptionFlags.Apply(flags, request.HostConfig);
 
         if (request.HostConfig.AutoRemove && request.HostConfig.RestartPolicy.Name is not ("" or "no"))
         {

@@ -127,6 +127,8 @@ internal sealed class ContainerEndpoints(ContainerService containers, Log log)
         var q = c.Request.Query;
         bool stdin = q.Bool("stdin"), stdout = q.Bool("stdout"), stderr = q.Bool("stderr");
         var id = Id(c);
+        // Checked before the stream is hijacked, so a bad sequence is a plain 400.
+        var detachKeys = DetachKeys.Parse(q.Get("detachKeys"));
         await using var attach = containers.Attach(id, stdin, stdout, stderr);
         bool multiplexed = !attach.Tty;
         var contentType = multiplexed && c.Request.ApiVersion >= new Version(1, 42) ? MultiplexedStream : RawStream;
@@ -139,15 +141,23 @@ internal sealed class ContainerEndpoints(ContainerService containers, Log log)
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var stdinPump = stdin ? PumpStdinAsync(raw, attach, stop.Token) : Task.CompletedTask;
+        // As Docker, only a TTY attach watches for the detach keys; detaching ends this attach and leaves the
+        // container running with its stdin open.
+        using var detached = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var escape = attach.Tty ? new EscapeScanner(detachKeys) : null;
+        var stdinPump = stdin ? PumpStdinAsync(raw, attach, escape, detached, stop.Token) : Task.CompletedTask;
         try
         {
-            while (await attach.ReadAsync(ct) is { } chunk)
+            while (await attach.ReadAsync(detached.Token) is { } chunk)
                 await WriteOutputAsync(raw, multiplexed, chunk.Stream, chunk.Data, ct);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
             log.Debug($"attach {Ids.Short(id)}: client went away: {e.Message}");
+        }
+        catch (OperationCanceledException) when (detached.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            log.Debug($"attach {Ids.Short(id)}: detached");
         }
         finally
         {
@@ -157,7 +167,7 @@ internal sealed class ContainerEndpoints(ContainerService containers, Log log)
         }
     }
 
-    private static async Task PumpStdinAsync(HijackedStream raw, ContainerAttach attach, CancellationToken ct)
+    private static async Task PumpStdinAsync(HijackedStream raw, ContainerAttach attach, EscapeScanner? escape, CancellationTokenSource detach, CancellationToken ct)
     {
         var buf = new byte[32 * 1024];
         try
@@ -166,7 +176,18 @@ internal sealed class ContainerEndpoints(ContainerService containers, Log log)
             {
                 int n = await raw.ReadAsync(buf, ct);
                 if (n == 0) break;
-                await attach.WriteStdinAsync(buf.AsMemory(0, n), ct);
+                if (escape is null)
+                {
+                    await attach.WriteStdinAsync(buf.AsMemory(0, n), ct);
+                    continue;
+                }
+                var (forward, detached) = escape.Feed(buf.AsSpan(0, n));
+                if (forward.Length > 0) await attach.WriteStdinAsync(forward, ct);
+                if (detached)
+                {
+                    await detach.CancelAsync();
+                    return;
+                }
             }
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException) { }

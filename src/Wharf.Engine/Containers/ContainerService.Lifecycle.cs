@@ -109,6 +109,7 @@ public sealed partial class ContainerService
         if (hc.LogConfig.Type is not ("json-file" or "none"))
             throw WharfException.Invalid($"logger: no log driver named '{hc.LogConfig.Type}' is registered");
         ParseLogRotation(hc.LogConfig);
+        ValidateOptions(hc);
 
         if (hc.NetworkMode is "" or "default") hc.NetworkMode = "bridge";
         if (hc.NetworkMode.StartsWith("container:", StringComparison.Ordinal))

@@ -9,9 +9,6 @@ namespace Wharf.Engine.Containers;
 
 public sealed partial class ContainerService
 {
-    private static readonly Lazy<string?> InitBinary = new(() =>
-        new[] { "/usr/bin/docker-init", "/usr/bin/tini-static", "/usr/bin/catatonit" }.FirstOrDefault(File.Exists));
-
     /// <summary>Lists containers (<c>GET /containers/json</c>), newest first.</summary>
     /// <param name="limit">Only the N most recent (implies all); 0 or negative = no limit.</param>
     /// <param name="filters">Decoded filters (key → values); validated here.</param>
@@ -228,7 +225,7 @@ public sealed partial class ContainerService
         var hc = r.HostConfig;
         var mounts = SpecMounts(r);
 
-        var security = hc.SecurityOpt ?? [];
+        var security = SecurityOptions.Parse(hc.SecurityOpt);
         return new SpecInput
         {
             Args = [r.Path, .. r.Args],
@@ -258,9 +255,12 @@ public sealed partial class ContainerService
             Resources = HostResources.From(hc),
             Ulimits = HostResources.Ulimits(hc),
             OomScoreAdj = hc.OomScoreAdj != 0 ? hc.OomScoreAdj : null,
-            NoNewPrivileges = security.Any(o => o is "no-new-privileges" or "no-new-privileges:true" or "no-new-privileges=true"),
-            SeccompUnconfined = security.Any(o => o is "seccomp=unconfined" or "seccomp:unconfined"),
-            InitPath = hc.Init == true ? InitBinary.Value ?? throw WharfException.Invalid("--init: no init binary (tini-static) found on the host") : null,
+            NoNewPrivileges = security.NoNewPrivileges,
+            SeccompUnconfined = security.SeccompUnconfined,
+            SeccompProfileJson = security.SeccompProfileJson,
+            Devices = DeviceInputs(hc),
+            DeviceCgroupRules = hc.DeviceCgroupRules ?? [],
+            InitPath = hc.Init == true ? InitPathOrThrow() : null,
             Sysctls = hc.Sysctls ?? [],
             Annotations = hc.Annotations ?? [],
         };

@@ -88,16 +88,21 @@ public static class SpecBuilder
             OomScoreAdj = BuildOomScoreAdj(input.OomScoreAdj, host),
         };
 
+        var (userDevices, userRules) = BuildUserDevices(input);
+        var devices = input.Privileged ? [.. host.HostDevices(), .. userDevices] : userDevices;
+        var resources = BuildResources(input, host);
+        if (!input.Privileged) resources.Devices!.AddRange(userRules);
+
         var linux = new SpecLinux
         {
             Namespaces = BuildNamespaces(input, host),
-            Devices = input.Privileged ? [.. host.HostDevices()] : null,
+            Devices = devices.Count > 0 ? devices : null,
             CgroupsPath = input.CgroupsPath,
-            Resources = BuildResources(input, host),
+            Resources = resources,
             MaskedPaths = input.Privileged ? null : [.. DefaultMaskedPaths, .. host.ThermalThrottlePaths],
             ReadonlyPaths = input.Privileged ? null : [.. DefaultReadonlyPaths],
-            Seccomp = input.Privileged || input.SeccompUnconfined
-                ? null
+            Seccomp = input.Privileged || input.SeccompUnconfined ? null
+                : input.SeccompProfileJson is { } profile ? DockerSeccompProfile.Render(profile, caps, host.Arch, host.Kernel)
                 : DefaultSeccompProfile.Render(caps, host.Arch, host.Kernel),
             Sysctl = BuildSysctls(input, host, hostNetwork),
         };
@@ -264,13 +269,29 @@ public static class SpecBuilder
         };
     }
 
+    /// <summary>Docker's --device handling: for --privileged every host device is there already, so only a
+    /// mapping to another path adds a node, and the cgroup allows everything anyway.</summary>
+    private static (List<SpecDevice> Devices, List<SpecDeviceRule> Rules) BuildUserDevices(SpecInput input)
+    {
+        var devices = new List<SpecDevice>();
+        var rules = new List<SpecDeviceRule>();
+        foreach (var mapping in input.Devices)
+        {
+            if (input.Privileged && mapping.PathOnHost == mapping.PathInContainer) continue;
+            var (d, r) = DeviceMappings.Resolve(mapping);
+            devices.AddRange(d);
+            rules.AddRange(r);
+        }
+        foreach (var rule in input.DeviceCgroupRules) rules.Add(DeviceMappings.ParseCgroupRule(rule));
+        return (devices, rules);
+    }
+
     private static Dictionary<string, string>? BuildSysctls(SpecInput input, SpecHost host, bool hostNetwork)
     {
         var sysctl = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (k, v) in input.Sysctls)
         {
-            if (hostNetwork && k.StartsWith("net.", StringComparison.Ordinal))
-                throw WharfException.Invalid($"sysctl \"{k}\" is not allowed in host network namespace");
+            Sysctls.Validate(k, hostNetwork);
             sysctl[k] = v;
         }
         if (!hostNetwork)

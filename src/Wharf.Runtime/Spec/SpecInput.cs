@@ -63,6 +63,15 @@ public sealed record SpecInput
     /// <summary>--security-opt seccomp=unconfined.</summary>
     public bool SeccompUnconfined { get; init; }
 
+    /// <summary>--security-opt seccomp=&lt;profile&gt;: a profile in Docker's JSON format (null = Docker's default).</summary>
+    public string? SeccompProfileJson { get; init; }
+
+    /// <summary>--device mappings.</summary>
+    public IReadOnlyList<SpecInputDevice> Devices { get; init; } = [];
+
+    /// <summary>--device-cgroup-rule entries ("c 1:3 mr").</summary>
+    public IReadOnlyList<string> DeviceCgroupRules { get; init; } = [];
+
     /// <summary>Host path of the init binary (tini) for --init; bound at /sbin/docker-init and prepended.</summary>
     public string? InitPath { get; init; }
 
