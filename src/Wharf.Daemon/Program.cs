@@ -51,6 +51,7 @@ internal static class Program
         }, SpecHost.Current.CgroupV2 ? "2" : "1").Map(router);
         new ImageEndpoints(images).Map(router);
         new ContainerEndpoints(containers, log).Map(router);
+        new ExecEndpoints(containers, log).Map(router);
         new EventEndpoints(events).Map(router);
 
         using var listener = new UnixSocketListener(options.SocketPath, router, log);
