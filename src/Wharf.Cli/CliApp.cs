@@ -24,6 +24,7 @@ internal static class CliApp
           start       Start one or more stopped containers
           ps          List containers
           logs        Fetch the logs of a container
+          exec        Execute a command in a running container
           stop        Stop one or more running containers
           kill        Kill one or more running containers
           rm          Remove one or more containers
@@ -125,6 +126,7 @@ internal static class CliApp
                 "start" => await ContainerVerbs.StartAsync(ctx, rest).ConfigureAwait(false),
                 "ps" => await PsCommand.RunAsync(ctx, rest).ConfigureAwait(false),
                 "logs" => await LogsCommand.RunAsync(ctx, rest).ConfigureAwait(false),
+                "exec" => await ExecCommand.RunAsync(ctx, rest).ConfigureAwait(false),
                 "stop" => await ContainerVerbs.StopAsync(ctx, rest).ConfigureAwait(false),
                 "kill" => await ContainerVerbs.KillAsync(ctx, rest).ConfigureAwait(false),
                 "rm" => await ContainerVerbs.RemoveAsync(ctx, rest).ConfigureAwait(false),

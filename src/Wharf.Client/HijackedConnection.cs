@@ -96,7 +96,7 @@ public sealed class HijackedConnection : IAsyncDisposable, IDisposable
     /// daemon answered 101 (or the raw 200 older daemons use). Any other status becomes a
     /// <see cref="DockerApiException"/> carrying the daemon's message.
     /// </summary>
-    internal static async Task<HijackedConnection> OpenAsync(DockerEndpoint endpoint, string hostHeader, string pathAndQuery, string userAgent, CancellationToken cancellationToken)
+    internal static async Task<HijackedConnection> OpenAsync(DockerEndpoint endpoint, string hostHeader, string pathAndQuery, string userAgent, CancellationToken cancellationToken, byte[]? jsonBody = null)
     {
         var socket = await EndpointConnector.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
         var network = new NetworkStream(socket, ownsSocket: false);
@@ -106,12 +106,14 @@ public sealed class HijackedConnection : IAsyncDisposable, IDisposable
                 .Append("POST ").Append(pathAndQuery).Append(" HTTP/1.1\r\n")
                 .Append("Host: ").Append(hostHeader).Append("\r\n")
                 .Append("User-Agent: ").Append(userAgent).Append("\r\n")
-                .Append("Content-Type: text/plain\r\n")
-                .Append("Content-Length: 0\r\n")
+                .Append(jsonBody is null ? "Content-Type: text/plain\r\n" : "Content-Type: application/json\r\n")
+                .Append("Content-Length: ").Append(jsonBody?.Length ?? 0).Append("\r\n")
                 .Append("Connection: Upgrade\r\n")
                 .Append("Upgrade: tcp\r\n\r\n")
                 .ToString();
-            await network.WriteAsync(Encoding.ASCII.GetBytes(request), cancellationToken).ConfigureAwait(false);
+            // The body (exec start's JSON) goes in the same write as the upgrade headers, as the docker CLI sends it.
+            var requestHead = Encoding.ASCII.GetBytes(request);
+            await network.WriteAsync(jsonBody is null ? requestHead : [.. requestHead, .. jsonBody], cancellationToken).ConfigureAwait(false);
 
             var (head, leftover) = await ReadHeadAsync(network, cancellationToken).ConfigureAwait(false);
             var response = ResponseHead.Parse(head);

@@ -62,6 +62,7 @@ internal static class Program
         new ImageEndpoints(images).Map(router);
         new ContainerEndpoints(containers, log).Map(router);
         new ArchiveEndpoints(containers).Map(router);
+        new ExecEndpoints(containers, log).Map(router);
         new EventEndpoints(events).Map(router);
         new ResourceEndpoints(containers).Map(router);
         new VolumeEndpoints(volumes).Map(router);

@@ -15,7 +15,7 @@ namespace Wharf.Runtime;
 ///   'c' stdin-close  this client's stdin ended; with StdinOnce the container's stdin is closed.
 ///   'r' resize       payload [rows:2][cols:2] big-endian; answered with 'k' or 'e'.
 ///   'w' wait         answered with 'x' once the init process has exited and its output is logged.
-///   (types 'E'… are reserved for exec sessions later.)
+///   (exec sessions use their own monitor with this same protocol; types 'E'… stay reserved.)
 ///
 /// Shim → client:
 ///   1 / 2            output chunk for stdout / stderr (TTY containers only send 1).

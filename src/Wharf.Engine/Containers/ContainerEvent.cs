@@ -5,5 +5,7 @@ namespace Wharf.Engine.Containers;
 /// <param name="Image">Config.Image as the client gave it.</param>
 /// <param name="ExitCode">Set for "die".</param>
 /// <param name="Signal">Set for "kill".</param>
+/// <param name="Attributes">Further actor attributes (exec events: execID).</param>
 public sealed record ContainerEvent(string Action, string Id, string Name, string Image,
-    IReadOnlyDictionary<string, string>? Labels, int? ExitCode = null, int? Signal = null);
+    IReadOnlyDictionary<string, string>? Labels, int? ExitCode = null, int? Signal = null,
+    IReadOnlyDictionary<string, string>? Attributes = null);

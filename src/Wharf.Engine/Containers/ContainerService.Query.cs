@@ -198,6 +198,7 @@ public sealed partial class ContainerService
                     Data = new Dictionary<string, string> { ["MergedDir"] = RootfsDir(id) },
                 },
                 Mounts = MountPoints(r),
+                ExecIDs = ExecIdsOf(id),
                 Config = config,
                 NetworkSettings = WithDefaultBridge(new NetworkSettings
                 {

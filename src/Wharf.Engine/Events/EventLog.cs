@@ -65,6 +65,8 @@ public sealed class EventLog
         attributes["name"] = e.Name;
         if (e.ExitCode is int code) attributes["exitCode"] = code.ToString(CultureInfo.InvariantCulture);
         if (e.Signal is int sig) attributes["signal"] = sig.ToString(CultureInfo.InvariantCulture);
+        if (e.Attributes is not null)
+            foreach (var (k, v) in e.Attributes) attributes[k] = v;
         return new EventMessage
         {
             Status = e.Action,
