@@ -150,7 +150,7 @@ public sealed class ContainerLifecycleTests(DaemonFixture fixture)
         {
             ContainerStatsResponse? stats = null;
             await client.Containers.GetContainerStatsAsync(
-                id, new ContainerStatsParameters { Stream = false }, new Progress<ContainerStatsResponse>(s => stats = s));
+                id, new ContainerStatsParameters { Stream = false }, new SyncProgress<ContainerStatsResponse>(s => stats = s));
             Assert.NotNull(stats);
             Assert.Equal(64UL << 20, stats.MemoryStats.Limit);
             Assert.True(stats.MemoryStats.Usage > 0);
@@ -188,7 +188,12 @@ public sealed class ContainerLifecycleTests(DaemonFixture fixture)
 
             var got = await client.Containers.GetArchiveFromContainerAsync(id, new GetArchiveFromContainerParameters { Path = "/tmp/hello.txt" }, statOnly: false);
             Assert.Equal("hello.txt", got.Stat.Name);
-            using var reader = new System.Formats.Tar.TarReader(got.Stream);
+            // The whole body first: Docker.DotNet's chunked stream throws on the small, uneven reads TarReader makes
+            // on an unseekable stream, whatever the server sends.
+            using var body = new MemoryStream();
+            await got.Stream.CopyToAsync(body);
+            body.Position = 0;
+            using var reader = new System.Formats.Tar.TarReader(body);
             var file = await reader.GetNextEntryAsync();
             Assert.NotNull(file?.DataStream);
             using var content = new StreamReader(file.DataStream);
@@ -219,7 +224,7 @@ public sealed class ContainerLifecycleTests(DaemonFixture fixture)
                 Until = DateTimeOffset.UtcNow.AddSeconds(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Filters = new Dictionary<string, IDictionary<string, bool>> { ["container"] = new Dictionary<string, bool> { [created.ID] = true } },
             },
-            new Progress<Message>(m => { lock (actions) { actions.Add(m.Action); } }),
+            new SyncProgress<Message>(m => { lock (actions) { actions.Add(m.Action); } }),
             cts.Token);
 
         lock (actions)

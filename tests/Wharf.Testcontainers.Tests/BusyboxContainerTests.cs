@@ -31,7 +31,7 @@ public sealed class BusyboxContainerTests(DaemonFixture fixture)
         Assert.Equal("exec-out\n", exec.Stdout);
         Assert.Equal("exec-err\n", exec.Stderr);
 
-        var (stdout, stderr) = await container.GetLogsAsync(ct: timeout.Token);
+        var (stdout, stderr) = await container.GetLogsAsync(timestampsEnabled: false, ct: timeout.Token);
         Assert.Equal("hello-testcontainers\nready\n", stdout);
         Assert.Equal("starting\n", stderr);
 

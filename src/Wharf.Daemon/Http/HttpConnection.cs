@@ -125,6 +125,9 @@ internal sealed partial class HttpConnection(Socket socket, Router router, Log l
             var handler = router.Match(req) ?? throw WharfException.NotFound("page not found");
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             await handler(ctx, ctx.Aborted(ct));
+            // A streamed answer ends with the zero chunk even when its handler did not write it (archive, export):
+            // a client that reads to the end of the body (Docker.DotNet) otherwise fails at the connection close.
+            if (ctx.OpenStream is { } open) await open.CompleteAsync(ct);
             log.Debug($"{req.Method} {req.RawTarget} done in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms");
         }
         catch (OperationCanceledException) when (ctx.ClientGone)
