@@ -77,6 +77,9 @@ cleanup() {
     [[ -d $root ]] || continue
     for c in $(runc --root "$root" list -q 2>/dev/null); do runc --root "$root" delete -f "$c" >/dev/null 2>&1; done
   done
+  # wharfd keeps its default bridge and nft table after it stops (as dockerd keeps docker0); the benchmark's go here.
+  ip link del wharfbench0 2>/dev/null
+  nft delete table ip wharf_wharfbench0 2>/dev/null
   unmount_under "$WB"
   unmount_under "$DB"
   rm -rf "$WB" "$DB"
@@ -92,7 +95,7 @@ wharf_log "building the busybox rootfs tar"
 "$WHARF_ARTIFACTS/wharf" base-image busybox --output "$WB/busybox.tar"
 
 wharf_log "starting wharfd on $WB/wharf.sock"
-"$WHARF_ARTIFACTS/wharfd" --data-root "$WB/root" --exec-root "$WB/exec" --host "unix://$WB/wharf.sock" --pidfile "$WB/wharfd.pid" \
+"$WHARF_ARTIFACTS/wharfd" --bridge wharfbench0 --bip 10.199.0.1/24 --data-root "$WB/root" --exec-root "$WB/exec" --host "unix://$WB/wharf.sock" --pidfile "$WB/wharfd.pid" \
   --log-level warn </dev/null >>"$WB/wharfd.log" 2>&1 &
 wharf_wait_for_socket "$WB/wharf.sock" 30 || { tail -n 30 "$WB/wharfd.log" >&2; wharf_die "wharfd did not start"; }
 DOCKER_HOST="unix://$WB/wharf.sock" "$docker_cli" import "$WB/busybox.tar" busybox:latest >/dev/null
