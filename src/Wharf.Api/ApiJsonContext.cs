@@ -16,6 +16,7 @@ namespace Wharf.Api;
 [JsonSerializable(typeof(List<ImageSummary>))]
 [JsonSerializable(typeof(ImageInspect))]
 [JsonSerializable(typeof(List<ImageDeleteResponseItem>))]
+[JsonSerializable(typeof(List<HistoryResponseItem>))]
 [JsonSerializable(typeof(JsonMessage))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, List<string>>))]

@@ -72,9 +72,13 @@ public sealed class ArchiveTests(DaemonFixture wharf) : IDisposable
             Assert.Equal("hi\n", (await wharf.Docker("run", "--rm", repo + ":v1")).EnsureSuccess().Stdout);
             Assert.Equal("hello\n", (await wharf.Docker("run", "--rm", repo + ":v1", "cat", "/greeting")).EnsureSuccess().Stdout);
             Assert.Equal("msg|me|[echo hi]", (await wharf.Docker("image", "inspect", "-f", "{{.Comment}}|{{.Author}}|{{.Config.Cmd}}", repo + ":v1")).EnsureSuccess().Stdout.Trim());
-            // `docker history` has no route in wharfd yet (ImageService.History exists); the config's history is checked instead.
-            var history = (await wharf.Docker("image", "inspect", "-f", "{{len .RootFS.Layers}}", repo + ":v1")).EnsureSuccess().Stdout.Trim();
-            Assert.Equal("2", history);
+            var layers = (await wharf.Docker("image", "inspect", "-f", "{{len .RootFS.Layers}}", repo + ":v1")).EnsureSuccess().Stdout.Trim();
+            Assert.Equal("2", layers);
+            // `docker history`: newest first, the commit's entry on top with the image id and the message.
+            var history = (await wharf.Docker("history", "--no-trunc", "--format", "{{.ID}}|{{.Comment}}", repo + ":v1")).EnsureSuccess()
+                .Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(history.Length >= 2, string.Join("\n", history));
+            Assert.Equal(id + "|msg", history[0]);
         }
         finally
         {

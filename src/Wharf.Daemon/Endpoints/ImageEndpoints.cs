@@ -19,6 +19,14 @@ internal sealed class ImageEndpoints(ImageService images)
         r.Post("/images/create", CreateAsync);
         r.Get("/images/{name*}/json", (c, ct) =>
             c.WriteJsonAsync(200, images.Inspect(c.Request.RouteValues["name"]), ApiJsonContext.Default.ImageInspect, ct));
+        r.Get("/images/{name*}/history", (c, ct) =>
+        {
+            List<Wharf.Api.Images.HistoryResponseItem> items = [.. images.History(c.Request.RouteValues["name"]).Select(h => new Wharf.Api.Images.HistoryResponseItem
+            {
+                Id = h.Id, Created = h.Created, CreatedBy = h.CreatedBy, Tags = h.Tags?.ToList(), Size = h.Size, Comment = h.Comment,
+            })];
+            return c.WriteJsonAsync(200, items, ApiJsonContext.Default.ListHistoryResponseItem, ct);
+        });
         r.Post("/images/{name*}/tag", async (c, ct) =>
         {
             var repo = c.Request.Query.Get("repo");
