@@ -73,6 +73,34 @@ public static class ImageCommitter
         }
     }
 
+    /// <summary>
+    /// `--cache-from`: the image <paramref name="sourceId"/> was after its first <paramref name="historyCount"/> steps,
+    /// made from the source's own layer blobs and history (no layer is rebuilt), with the builder's candidate
+    /// <paramref name="config"/>. Docker's legacy builder restores cache images from a source chain the same way.
+    /// </summary>
+    public static ImageMeta CommitPrefix(ImageStore store, string? parentId, string sourceId, int historyCount, ImageRunConfig config,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (!store.Exists(sourceId)) throw WharfException.NotFound("No such image: " + sourceId);
+        var source = store.GetConfig(sourceId);
+        var history = (source.History ?? []).Take(historyCount).ToList();
+        if (history.Count != historyCount) throw WharfException.Invalid($"image {sourceId} has fewer than {historyCount} history entries");
+        var layerCount = history.Count(h => h.EmptyLayer != true);
+        var layers = ParentLayers(store, sourceId).Take(layerCount).ToList();
+        if (layers.Count != layerCount || source.RootFs.DiffIds.Count < layerCount)
+            throw WharfException.Invalid($"image {sourceId}: its history names more layers than it has");
+        var image = source with
+        {
+            Created = history[^1].Created,
+            Config = config,
+            RootFs = new RootFs { DiffIds = source.RootFs.DiffIds.Take(layerCount).ToList() },
+            History = history,
+        };
+        var configJson = JsonSerializer.SerializeToUtf8Bytes(image, OciJsonContext.Default.ImageConfigFile);
+        return ImageRegistrar.Register(store, new ImageRegistration(configJson, layers, Parent: parentId), cancellationToken);
+    }
+
     /// <summary>The parent's layer descriptors, from its stored manifest when it has one.</summary>
     private static IEnumerable<Descriptor> ParentLayers(ImageStore store, string parentId)
     {

@@ -149,6 +149,42 @@ public sealed class BuildTests(DaemonFixture wharf)
     }
 
     [Fact]
+    public async Task Cache_from_a_local_image_restores_its_steps_after_the_step_cache_is_pruned()
+    {
+        var tag = wharf.UniqueName("cachefrom");
+        var marker = wharf.UniqueName("m");
+        var dockerfile = $$"""
+            FROM busybox
+            RUN echo {{marker}} > /run-marker
+            COPY a.txt /a.txt
+            CMD ["cat", "/a.txt"]
+            """;
+        var ctx = Context(dockerfile, ("a.txt", "alpha"));
+        (await Build(ctx, "-t", tag)).EnsureSuccess();
+        var sourceId = await ImageId(tag);
+
+        // Without the step cache, only --cache-from can make these steps hits.
+        (await wharf.Docker("builder", "prune", "-f")).EnsureSuccess();
+        var restored = (await Build(ctx, "--cache-from", tag, "-t", tag + "-again")).EnsureSuccess();
+        Assert.Equal(3, restored.Stdout.Split(" ---> Using cache").Length - 1);
+        Assert.DoesNotContain("Running in", restored.Stdout, StringComparison.Ordinal);
+        Assert.Equal(sourceId, await ImageId(tag + "-again"));
+
+        // A changed COPY source: the RUN before it still comes from the source image, the rest is rebuilt.
+        (await wharf.Docker("builder", "prune", "-f")).EnsureSuccess();
+        var changed = Context(dockerfile, ("a.txt", "ALPHA"));
+        var partly = (await Build(changed, "--cache-from", tag, "-t", tag + "-changed")).EnsureSuccess();
+        Assert.Equal(1, partly.Stdout.Split(" ---> Using cache").Length - 1);
+        Assert.Equal(marker + "\n", await Run(tag + "-changed", "cat", "/run-marker"));
+        Assert.Equal("ALPHA", await Run(tag + "-changed"));
+
+        // A --cache-from image that does not exist is skipped, as Docker does.
+        (await wharf.Docker("builder", "prune", "-f")).EnsureSuccess();
+        var missing = (await Build(ctx, "--cache-from", "no-such-image:" + marker, "-t", tag + "-nosource")).EnsureSuccess();
+        Assert.DoesNotContain("Using cache", missing.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Failing_run_reports_its_exit_code_and_leaves_no_image()
     {
         var tag = wharf.UniqueName("fail");

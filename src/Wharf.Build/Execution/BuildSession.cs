@@ -18,5 +18,7 @@ internal sealed class BuildSession
     public required Func<BuildStage, Task<StageResult>> StageResult { get; init; }
     public required IReadOnlyDictionary<Instruction, int> StepNumbers { get; init; }
     public required int TotalSteps { get; init; }
+    /// <summary>The `--cache-from` images found locally (a missing one is skipped, as Docker does).</summary>
+    public IReadOnlyList<BaseImage> CacheSources { get; init; } = [];
     public ShellLexer Lexer => new(Dockerfile.Directives.Escape);
 }

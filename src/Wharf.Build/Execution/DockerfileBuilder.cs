@@ -68,6 +68,7 @@ public sealed class DockerfileBuilder(IBuildBackend backend, BuildCache cache, s
             Backend = backend, Options = options, Cache = cache, Args = args, Plan = plan, Dockerfile = df,
             ContextRoot = context.Root, CacheMountRoot = cacheMountRoot, GlobalArgs = global,
             StageResult = StageTask, StepNumbers = numbers, TotalSteps = total,
+            CacheSources = [.. options.CacheFrom.Select(backend.FindImage).OfType<BaseImage>()],
         };
 
         // Every needed stage starts now; each one awaits the stages it depends on.

@@ -1,3 +1,5 @@
+using Wharf.Oci.Image;
+
 namespace Wharf.Build.Execution;
 
 /// <summary>
@@ -11,6 +13,10 @@ public interface IBuildBackend
 
     /// <summary>A config-only child image (history entry marked empty_layer); returns its id.</summary>
     string CommitEmpty(StepCommit commit);
+
+    /// <summary>`--cache-from`: the image <paramref name="sourceId"/> was after its first <paramref name="historyCount"/>
+    /// steps, on <paramref name="parentId"/>, with <paramref name="config"/>; returns its id.</summary>
+    string CommitCachePrefix(string? parentId, string sourceId, int historyCount, ImageRunConfig config);
 
     /// <summary>Points <paramref name="name"/> at the image.</summary>
     void Tag(string imageId, string name);

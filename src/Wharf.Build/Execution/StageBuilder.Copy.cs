@@ -74,7 +74,7 @@ internal sealed partial class StageBuilder
             var createdBy = $"/bin/sh -c #(nop) {keyword} {kind}:{sum} in {dest} ";
             var key = BuildCache.Key("copy", _imageId, createdBy, chown, chmod?.ToString(), parents.ToString(),
                 string.Join('\n', ins.FlagValues("exclude")), destIsDir.ToString(), string.Join(',', archives.Select(a => a.Name)));
-            if (await TryCacheAsync(key)) return;
+            if (await TryCacheAsync(key, createdBy)) return;
 
             using var snapshot = session.Backend.OpenSnapshot(_imageId);
             var owner = Ownership.Resolve(chown, snapshot.Root);

@@ -14,7 +14,7 @@ internal sealed partial class StageBuilder
         var key = BuildCache.Key("meta", _imageId, createdBy, ConfigJson(), _author);
         var pending = _config;
         var author = _author;
-        if (await TryCacheAsync(key))
+        if (await TryCacheAsync(key, createdBy))
         {
             // the cached image holds exactly this config; local flags (CMD seen) still follow this file
             return;

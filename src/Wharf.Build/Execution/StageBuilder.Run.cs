@@ -15,7 +15,7 @@ internal sealed partial class StageBuilder
         var network = ins.Flag("network") is { } n ? Expand(n, ins) : session.Options.NetworkMode;
         var mountSpecs = ins.FlagValues("mount").Select(m => Expand(m, ins)).ToList();
         var key = BuildCache.Key("run", _imageId, createdBy, network, string.Join('\n', mountSpecs));
-        if (await TryCacheAsync(key)) return;
+        if (await TryCacheAsync(key, createdBy)) return;
 
         if (_imageId is null) _imageId = session.Backend.CommitEmpty(new StepCommit(null, _config, "", _author));
         var opened = new List<IDisposable>();

@@ -16,6 +16,8 @@ internal sealed partial class StageBuilder(BuildSession session, BuildStage stag
     private string? _imageId;
     private ImageRunConfig _config = new();
     private string? _author;
+    /// <summary>The `--cache-from` images this stage may still restore steps from (null until first asked).</summary>
+    private List<BaseImage>? _cacheSources;
     private bool _cmdSet;
     /// <summary>ARGs declared in this stage, in order; a null value is declared but unset.</summary>
     private readonly List<KeyValuePair<string, string?>> _args = [];
@@ -148,16 +150,52 @@ internal sealed partial class StageBuilder(BuildSession session, BuildStage stag
 
     // ---- commits and cache ------------------------------------------------------------------------------
 
-    private async Task<bool> TryCacheAsync(string key)
+    /// <summary>The step cache first, then the `--cache-from` images; on a hit the step's image becomes current.</summary>
+    private async Task<bool> TryCacheAsync(string key, string createdBy)
     {
         if (session.Options.NoCache) return false;
-        if (session.Cache.Get(key) is not { } id) return false;
-        if (session.Backend.FindImage(id) is not { } image) return false;
+        var image = session.Cache.Get(key) is { } id ? session.Backend.FindImage(id) : null;
+        if (image is null && CacheFromHit(createdBy) is { } restored)
+        {
+            image = session.Backend.FindImage(restored);
+            if (image is not null) session.Cache.Put(key, image.Id);
+        }
+        if (image is null) return false;
         _imageId = image.Id;
         _config = image.Config.Config ?? new ImageRunConfig();
         _author = image.Config.Author;
         await output($" ---> Using cache\n ---> {Short(_imageId)}\n");
         return true;
+    }
+
+    /// <summary>
+    /// Docker's legacy rule for `--cache-from`: a source image matches when the current image's history and layers
+    /// are a prefix of its own and its next history entry was made by the same instruction text. The image it was at
+    /// that step is then rebuilt from its blobs. After the first match only that source is followed, so one build
+    /// never stitches layers of two different images together.
+    /// </summary>
+    private string? CacheFromHit(string createdBy)
+    {
+        _cacheSources ??= session.CacheSources.ToList();
+        if (_cacheSources.Count == 0) return null;
+        var parent = _imageId is null ? null : session.Backend.FindImage(_imageId);
+        var parentHistory = parent?.Config.History ?? [];
+        var parentDiffs = parent?.Config.RootFs.DiffIds ?? [];
+        foreach (var source in _cacheSources)
+        {
+            var history = source.Config.History ?? [];
+            var diffs = source.Config.RootFs.DiffIds;
+            if (history.Count <= parentHistory.Count || diffs.Count < parentDiffs.Count) continue;
+            if (!parentDiffs.SequenceEqual(diffs.Take(parentDiffs.Count), StringComparer.Ordinal)) continue;
+            if (!parentHistory.Select(SameStep).SequenceEqual(history.Take(parentHistory.Count).Select(SameStep))) continue;
+            if (history[parentHistory.Count].CreatedBy != createdBy) continue;
+            var id = session.Backend.CommitCachePrefix(_imageId, source.Id, parentHistory.Count + 1, _config);
+            _cacheSources = [source];
+            return id;
+        }
+        return null;
+
+        static (string?, bool) SameStep(HistoryEntry h) => (h.CreatedBy, h.EmptyLayer == true);
     }
 
     private async Task CommittedAsync(string key, string imageId)

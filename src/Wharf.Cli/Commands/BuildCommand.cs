@@ -23,6 +23,7 @@ internal static partial class BuildCommand
             FlagSpec.Value("tag", 't'), FlagSpec.Value("file", 'f'), FlagSpec.Value("build-arg"), FlagSpec.Value("target"),
             FlagSpec.Bool("no-cache"), FlagSpec.Bool("quiet", 'q'), FlagSpec.Value("label"), FlagSpec.Value("network"),
             FlagSpec.Value("iidfile"), FlagSpec.Value("platform"), FlagSpec.Bool("pull"), FlagSpec.Bool("rm"), FlagSpec.Bool("force-rm"),
+            FlagSpec.Value("cache-from"),
         ]);
         if (flags.Positionals.Count != 1) throw new UsageException("\"build\" requires exactly 1 argument.");
         var dir = flags.Positionals[0];
@@ -37,6 +38,9 @@ internal static partial class BuildCommand
         if (flags.Bool("no-cache")) query.Add(("nocache", "1"));
         if (flags.Bool("quiet")) query.Add(("q", "1"));
         if (flags.Bool("force-rm")) query.Add(("forcerm", "1"));
+        if (flags.Bool("pull")) query.Add(("pull", "1"));
+        if (flags.Values("cache-from").Count > 0)
+            query.Add(("cachefrom", JsonSerializer.Serialize(flags.Values("cache-from").ToList(), CliBuildJson.Default.ListString)));
         query.Add(("networkmode", flags.Value("network")));
         query.Add(("platform", flags.Value("platform")));
 

@@ -28,6 +28,9 @@ public sealed class BuildBackend(ImageService images, ContainerService container
     public string CommitEmpty(StepCommit commit) =>
         images.Commit(new ImageCommitRequest(commit.ParentId, commit.Config, null, commit.CreatedBy, Author: commit.Author));
 
+    public string CommitCachePrefix(string? parentId, string sourceId, int historyCount, Wharf.Oci.Image.ImageRunConfig config) =>
+        images.CommitCachePrefix(parentId, sourceId, historyCount, config);
+
     public void Tag(string imageId, string name) => images.Tag(imageId, name);
 
     public IBuildSnapshot OpenSnapshot(string? imageId) => new BuildSnapshot(images, mountParent, imageId);

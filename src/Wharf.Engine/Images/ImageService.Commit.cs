@@ -30,4 +30,11 @@ public sealed partial class ImageService : IContainerLayers
             return meta.Id;
         }
     }
+
+    /// <summary>`docker build --cache-from`: see <see cref="ImageCommitter.CommitPrefix"/>.</summary>
+    public string CommitCachePrefix(string? parentId, string sourceId, int historyCount, Wharf.Oci.Image.ImageRunConfig config,
+        CancellationToken cancellationToken = default)
+    {
+        lock (_lock) return ImageCommitter.CommitPrefix(Store, parentId, sourceId, historyCount, config, cancellationToken).Id;
+    }
 }
