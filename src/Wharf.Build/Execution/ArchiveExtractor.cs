@@ -1,12 +1,12 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using Wharf.Build.Context;
+using Wharf.Images.Layers;
 using Wharf.Interop;
 
 namespace Wharf.Build.Execution;
 
 /// <summary>
-/// ADD's auto-extraction of a local tar (plain or gzip). Every entry lands inside the root filesystem: names and
+/// ADD's auto-extraction of a local tar (plain, gzip, bzip2, xz or zstd, as Docker detects them). Every entry lands inside the root filesystem: names and
 /// link targets are resolved with <see cref="RootPath"/> (clamped at the image's root, never the host's).
 /// </summary>
 internal static class ArchiveExtractor
@@ -27,20 +27,14 @@ internal static class ArchiveExtractor
             return read == 512 && header[257] == (byte)'u' && header[258] == (byte)'s' && header[259] == (byte)'t'
                    && header[260] == (byte)'a' && header[261] == (byte)'r';
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
+            // Each decompressor has its own error type for a corrupt stream; Docker copies such a file as it is.
             return false;
         }
     }
 
-    private static Stream Open(string path)
-    {
-        var f = File.OpenRead(path);
-        var magic = new byte[2];
-        var n = f.Read(magic, 0, 2);
-        f.Position = 0;
-        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(f, CompressionMode.Decompress) : f;
-    }
+    private static Stream Open(string path) => LayerCompression.OpenDecompressed(File.OpenRead(path), out _);
 
     public static void Extract(string archive, string rootfs, string destRel)
     {

@@ -37,7 +37,7 @@ public static class LayerCompression
             CompressionKind.Gzip => new GZipStream(replay, CompressionMode.Decompress),
             CompressionKind.Zstd => new ZstdSharp.DecompressionStream(replay),
             CompressionKind.Bzip2 => new ICSharpCode.SharpZipLib.BZip2.BZip2InputStream(replay),
-            _ => throw WharfException.Invalid("xz-compressed layers are not supported; use gzip or zstd"),
+            _ => new SharpCompress.Compressors.Xz.XZStream(replay),
         };
     }
 

@@ -5,12 +5,14 @@ namespace Wharf.Images.Layers;
 internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : Stream
 {
     private int _pos;
+    private long _consumed;
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
     public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    /// <summary>Bytes read so far: the xz decoder aligns its blocks by the position of the stream it reads.</summary>
+    public override long Position { get => _consumed; set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -21,9 +23,12 @@ internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inn
             int n = Math.Min(buffer.Length, prefixLength - _pos);
             prefix.AsSpan(_pos, n).CopyTo(buffer);
             _pos += n;
+            _consumed += n;
             return n;
         }
-        return inner.Read(buffer);
+        var read = inner.Read(buffer);
+        _consumed += read;
+        return read;
     }
 
     public override void Flush() { }
