@@ -67,7 +67,8 @@ internal static class Program
         new ResourceEndpoints(containers).Map(router);
         new VolumeEndpoints(volumes).Map(router);
         new NetworkEndpoints(networks, containers).Map(router);
-        new BuildEndpoints(new BuildService(options.DataRoot, images, containers), log.Warn).Map(router);
+        using var build = new BuildService(options.DataRoot, images, containers);
+        new BuildEndpoints(build, log.Warn).Map(router);
 
         using var listener = new UnixSocketListener(options.SocketPath, router, log);
         listener.Bind();
