@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Wharf.EndToEnd.Tests;
 
 /// <summary>`docker build` (legacy builder) against wharfd: stages, args, ignore files, cache, failures, heredocs,
@@ -323,5 +325,23 @@ public sealed class BuildTests(DaemonFixture wharf)
         Assert.Equal("[\"CMD-SHELL\",\"true\"]", cfg[7]);
         Assert.Equal("[\"sh\",\"-c\"]", cfg[8]);
         Assert.Equal("[\"echo $X\"]", cfg[9]);
+
+        // WORKDIR made its directories in the image (a layer each, as the legacy builder commits them), so they are
+        // there before any container ran: docker cp reads them from a container that was only created.
+        var layers = (await wharf.Docker("image", "inspect", "-f", "{{len .RootFS.Layers}}", tag)).EnsureSuccess().Stdout.Trim();
+        var baseLayers = (await wharf.Docker("image", "inspect", "-f", "{{len .RootFS.Layers}}", "busybox")).EnsureSuccess().Stdout.Trim();
+        Assert.Equal(int.Parse(baseLayers, CultureInfo.InvariantCulture) + 2, int.Parse(layers, CultureInfo.InvariantCulture));
+        var created = wharf.UniqueName("workdir");
+        (await wharf.Docker("create", "--name", created, tag)).EnsureSuccess();
+        try
+        {
+            var copied = Path.Combine(wharf.TempDir, created);
+            (await wharf.Docker("container", "cp", created + ":/srv/app", copied)).EnsureSuccess();
+            Assert.True(Directory.Exists(copied), "docker cp did not bring /srv/app back as a directory");
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", created);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Wharf.Build.Context;
 using Wharf.Build.Parsing;
 using Wharf.Core;
 using Wharf.Oci.Image;
@@ -21,8 +22,23 @@ internal sealed partial class StageBuilder
         }
         _config = pending;
         _author = author;
-        var id = session.Backend.CommitEmpty(new StepCommit(_imageId, _config, createdBy, _author));
+        var commit = new StepCommit(_imageId, _config, createdBy, _author);
+        var id = ins.Keyword == "WORKDIR" && CreateWorkdir(commit) is { } withDir ? withDir : session.Backend.CommitEmpty(commit);
         await CommittedAsync(key, id);
+    }
+
+    /// <summary>
+    /// WORKDIR makes its directory (owned by root, as the legacy builder's ContainerCreateWorkdir does) so that it
+    /// exists in the image even for a read-only container; null when it is already there and the step stays
+    /// metadata only.
+    /// </summary>
+    private string? CreateWorkdir(StepCommit commit)
+    {
+        using var snapshot = session.Backend.OpenSnapshot(_imageId);
+        var existing = RootPath.Resolve(snapshot.Root, _config.WorkingDir ?? "/");
+        if (Directory.Exists(existing)) return null;
+        FileCopier.MakeDirs(snapshot.Root, _config.WorkingDir ?? "/", (0, 0));
+        return snapshot.Commit(commit);
     }
 
     /// <summary>Applies the instruction to the config; returns its text for the history entry.</summary>
