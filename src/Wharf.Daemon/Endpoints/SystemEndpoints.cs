@@ -55,7 +55,7 @@ internal sealed class SystemEndpoints(DaemonOptions options, Func<SystemCounts> 
         };
     }
 
-    private static readonly string BuildTime = File.GetLastWriteTimeUtc(typeof(SystemEndpoints).Assembly.Location is { Length: > 0 } p ? p : AppContext.BaseDirectory)
+    private static readonly string BuildTime = File.GetLastWriteTimeUtc(Environment.ProcessPath ?? AppContext.BaseDirectory)
         .ToString("yyyy-MM-ddTHH:mm:ss.000000000+00:00", System.Globalization.CultureInfo.InvariantCulture);
 
     private SystemInfo Info()
