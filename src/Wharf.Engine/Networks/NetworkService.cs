@@ -83,6 +83,7 @@ public sealed partial class NetworkService
 
         foreach (var n in _byId.Values) CreatePool(n);
         if (!_manageHost) return;
+        if (HostSysctl.EnableIpv4Forwarding()) _log("turned on net.ipv4.ip_forward (containers on bridges reach past the host)");
         foreach (var n in _byId.Values.Where(n => n.Driver == "bridge"))
         {
             try { await EnsureBridgeAsync(n).ConfigureAwait(false); }
