@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Wharf.Api;
+using Wharf.Api.Build;
 using Wharf.Build.Execution;
 using Wharf.Core;
 using Wharf.Daemon.Http;
@@ -19,6 +20,11 @@ internal sealed class BuildEndpoints(BuildService build, Action<string> log)
     private async Task BuildAsync(HttpContext c, CancellationToken ct)
     {
         var options = ParseOptions(c.Request.Query);
+        if (c.Request.Header(BuildSecrets.HeaderName) is { Length: > 0 } secrets)
+        {
+            try { options = options with { Secrets = BuildSecrets.Decode(secrets) }; }
+            catch (FormatException e) { throw WharfException.Invalid("invalid build secrets: " + e.Message); }
+        }
         using var context = await build.ReadContextAsync(c.Request.Body, ct);
         var stream = await c.StartStreamAsync("application/json", ct);
         var output = new StreamOutput(stream, ct);
