@@ -26,6 +26,9 @@ internal sealed class BuildEndpoints(BuildService build, Action<string> log)
             catch (FormatException e) { throw WharfException.Invalid("invalid build secrets: " + e.Message); }
         }
         using var context = await build.ReadContextAsync(c.Request.Body, ct);
+        // The tar ends before the body does (zero padding, the last chunk): read the rest now, or a fast answer
+        // closes the connection on unread bytes, the kernel resets it and the client sees "broken pipe".
+        await c.Request.Body.CopyToAsync(Stream.Null, ct);
         var stream = await c.StartStreamAsync("application/json", ct);
         var output = new StreamOutput(stream, ct);
         try
