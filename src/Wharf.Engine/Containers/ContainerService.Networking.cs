@@ -1,6 +1,8 @@
 using Wharf.Api.Containers;
 using Wharf.Core;
 using Wharf.Engine.Networks;
+using Wharf.Network;
+using Wharf.Network.Dns;
 
 namespace Wharf.Engine.Containers;
 
@@ -105,12 +107,26 @@ public sealed partial class ContainerService
             await Networks.WireAsync(n, ep, pid, r.Id, r.Name, route).ConfigureAwait(false);
             routed |= route;
         }
+        StartDns(r, pid);
+    }
+
+    private void WriteEtcFiles(ContainerRecord r) =>
+        EtcFiles.Write(r, HostnamePath(r.Id), HostsPath(r.Id), ResolvConfPath(r.Id),
+            Networks is null ? null : Ipv4Cidr.FormatIp(Networks.DefaultBridge.Gateway.Address));
+
+    /// <summary>The embedded DNS server of a container on a user-defined network, forwarding to --dns or the
+    /// host's nameservers.</summary>
+    private void StartDns(ContainerRecord r, int pid)
+    {
+        if (Networks is null || pid <= 0 || !EtcFiles.UsesEmbeddedDns(r)) return;
+        Networks.StartDns(r.Id, pid, ResolvConf.Upstreams(EtcFiles.HostResolvConf(), r.HostConfig.Dns));
     }
 
     /// <summary>When a run ends (or failed to start): addresses go back to their pools. The links die with the namespace.</summary>
     private async Task ReleaseEndpointsAsync(ContainerEntry e)
     {
         if (Networks is null) return;
+        Networks.StopDns(e.Record.Id);
         foreach (var ep in e.Record.Networks.Values.ToList())
         {
             if (ep.NetworkID.Length == 0) continue;
@@ -124,6 +140,8 @@ public sealed partial class ContainerService
         if (Networks is null) return;
         foreach (var (name, ep) in e.Record.Networks)
             Networks.Readopt(ep.NetworkID.Length > 0 ? ep.NetworkID : name, ep, e.Record.Id, e.Record.Name);
+        try { StartDns(e.Record, e.Record.State.Pid); }
+        catch (WharfException ex) { _log($"embedded DNS of {e.Record.Id}: {ex.Message}"); }
     }
 
     /// <summary>Connects a created or running container to a network (<c>POST /networks/{id}/connect</c>).</summary>
@@ -167,7 +185,11 @@ public sealed partial class ContainerService
                 }
             }
             lock (e.Sync) r.Networks[n.Name] = ep;
-            if (running) EtcFiles.Write(r, HostnamePath(r.Id), HostsPath(r.Id), ResolvConfPath(r.Id));
+            if (running)
+            {
+                WriteEtcFiles(r);
+                StartDns(r, pid);
+            }
             PersistQuietly(e);
         }
         finally

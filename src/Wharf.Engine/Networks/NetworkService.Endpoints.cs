@@ -134,4 +134,38 @@ public sealed partial class NetworkService
     {
         lock (_sync) return _endpoints.TryGetValue(networkId, out var map) ? [.. map.Values] : [];
     }
+
+    /// <summary>The addresses a name has for a container: the endpoints, on the user-defined networks that container
+    /// is on, whose DNS names (container name, short id, aliases) include it; null when none has it.</summary>
+    public IReadOnlyList<uint>? LookupName(string containerId, string name)
+    {
+        List<uint>? found = null;
+        lock (_sync)
+        {
+            foreach (var (networkId, map) in _endpoints)
+            {
+                if (!map.ContainsKey(containerId) || !_byId.TryGetValue(networkId, out var n) || n.IsBuiltin) continue;
+                foreach (var ep in map.Values)
+                {
+                    if (!ep.DnsNames.Any(d => string.Equals(d, name, StringComparison.OrdinalIgnoreCase))) continue;
+                    found ??= [];
+                    if (!found.Contains(ep.Address)) found.Add(ep.Address);
+                }
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Starts the embedded DNS server inside a running container's namespace (idempotent).</summary>
+    public void StartDns(string containerId, int pid, IReadOnlyList<string> upstreams)
+    {
+        if (!_manageHost) return;
+        try { _dns.Start(containerId, pid, upstreams); }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
+        {
+            throw WharfException.Internal($"embedded DNS server at 127.0.0.11:53: {ex.Message}");
+        }
+    }
+
+    public void StopDns(string containerId) => _dns.Stop(containerId);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Wharf.Core;
 using Wharf.Interop;
 using Wharf.Network;
+using Wharf.Network.Dns;
 
 namespace Wharf.Engine.Networks;
 
@@ -22,6 +23,7 @@ public sealed partial class NetworkService
     private readonly Dictionary<string, IpPool> _pools = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, ActiveEndpoint>> _endpoints = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _hostGate = new(1, 1);
+    private readonly EmbeddedDns _dns;
 
     /// <param name="manageHost">False in unit tests: no bridges, links or firewall rules are touched.</param>
     public NetworkService(string dataRoot, DefaultBridgeOptions bridge, TimeProvider time, Action<string>? log = null, bool manageHost = true)
@@ -31,6 +33,7 @@ public sealed partial class NetworkService
         _time = time;
         _log = log ?? (m => Console.Error.WriteLine("wharfd networks: " + m));
         _manageHost = manageHost;
+        _dns = new EmbeddedDns(LookupName, _log);
     }
 
     /// <summary>Raised after create/connect/disconnect/destroy; handlers must be quick and must not throw.</summary>
