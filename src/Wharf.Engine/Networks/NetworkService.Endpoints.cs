@@ -1,6 +1,7 @@
 using Wharf.Api.Containers;
 using Wharf.Core;
 using Wharf.Network;
+using Wharf.Network.Ports;
 
 namespace Wharf.Engine.Networks;
 
@@ -168,4 +169,32 @@ public sealed partial class NetworkService
     }
 
     public void StopDns(string containerId) => _dns.Stop(containerId);
+
+    /// <summary>Publishes a container's ports: host ports claimed (all or none), then the DNAT rules installed.</summary>
+    public async Task<IReadOnlyList<PortMapping>> PublishAsync(string containerId, IReadOnlyList<PortRequest> requests, uint containerIp, string bridge)
+    {
+        if (requests.Count == 0) return [];
+        var mappings = _ports.Allocate(containerId, requests, containerIp, bridge);
+        try { await ApplyFirewallAsync().ConfigureAwait(false); }
+        catch
+        {
+            _ports.Release(containerId);
+            throw;
+        }
+        return mappings;
+    }
+
+    /// <summary>Frees a container's host ports and removes their rules.</summary>
+    public async Task UnpublishAsync(string containerId)
+    {
+        if (_ports.Release(containerId)) await ApplyFirewallAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>After a daemon restart: a running container's ports are held again (rules follow in
+    /// <see cref="ReconcileFirewallAsync"/>).</summary>
+    public IReadOnlyList<PortMapping> ReadoptPorts(string containerId, IReadOnlyList<PortMapping> mappings) =>
+        _ports.Readopt(containerId, mappings, _log);
+
+    /// <summary>Rewrites the firewall table from the current networks and published ports.</summary>
+    public Task ReconcileFirewallAsync() => ApplyFirewallAsync();
 }
