@@ -44,6 +44,7 @@ internal static class Program
         var events = new EventLog(TimeProvider.System);
         containers.Event += events.Publish;
         volumes.Event += events.Publish;
+        images.Event += events.Publish;
 
         var networks = new NetworkService(options.DataRoot, options.DefaultBridge, TimeProvider.System, log.Warn);
         containers.Networks = networks;

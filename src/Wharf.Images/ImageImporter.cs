@@ -48,12 +48,7 @@ public static class ImageImporter
             {
                 throw WharfException.Invalid("xz-compressed archives are not supported; use gzip, zstd or bzip2");
             }
-            var mediaType = kind switch
-            {
-                CompressionKind.Gzip => MediaTypes.DockerLayerGzip,
-                CompressionKind.Zstd => MediaTypes.OciLayerZstd,
-                _ => MediaTypes.DockerLayer,
-            };
+            var mediaType = LayerCompression.MediaType(kind);
 
             var layer = LayerUnpacker.Unpack(store.Content, store.Snapshots, layerBlob, parentChainId: null, cancellationToken: cancellationToken);
 
