@@ -101,12 +101,6 @@ public static class ImageImporter
         }
     }
 
-    /// <summary>Bytes of regular files under a committed layer (used when the layer already existed).</summary>
-    internal static long SizeOf(ImageStore store, string chainId)
-    {
-        long total = 0;
-        var opts = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
-        foreach (var f in new DirectoryInfo(store.Snapshots.LayerPath(chainId)).EnumerateFiles("*", opts)) total += f.Length;
-        return total;
-    }
+    /// <summary>Bytes under a committed layer (used when the layer already existed), each hard-linked file once.</summary>
+    internal static long SizeOf(ImageStore store, string chainId) => Wharf.Snapshots.DiskUsage.Of(store.Snapshots.LayerPath(chainId));
 }

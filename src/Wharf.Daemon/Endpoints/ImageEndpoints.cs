@@ -20,6 +20,11 @@ internal sealed class ImageEndpoints(ImageService images)
         r.Get("/images/get", (c, ct) => SaveAsync(c, c.Request.Query.GetAll("names"), ct));
         r.Get("/images/{name*}/get", (c, ct) => SaveAsync(c, [c.Request.RouteValues["name"]], ct));
         r.Post("/images/load", LoadAsync);
+        r.Post("/images/prune", (c, ct) =>
+        {
+            var filters = c.Request.Query.Filters().ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value);
+            return c.WriteJsonAsync(200, images.Prune(filters), ApiJsonContext.Default.ImagePruneResponse, ct);
+        });
         r.Get("/images/{name*}/json", (c, ct) =>
             c.WriteJsonAsync(200, images.Inspect(c.Request.RouteValues["name"]), ApiJsonContext.Default.ImageInspect, ct));
         r.Get("/images/{name*}/history", (c, ct) =>

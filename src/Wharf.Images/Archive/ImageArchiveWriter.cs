@@ -1,5 +1,7 @@
 using System.Formats.Tar;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Wharf.Core;
 using Wharf.Oci;
 using Wharf.Oci.Image;
@@ -136,12 +138,15 @@ public sealed class ImageArchiveWriter : IDisposable
         foreach (var (path, data) in _blobs)
             await WriteFileAsync(tar, path, data, cancellationToken).ConfigureAwait(false);
         var index = new ImageIndex { SchemaVersion = 2, MediaType = MediaTypes.OciIndex, Manifests = _index };
-        await WriteFileAsync(tar, "index.json", JsonSerializer.SerializeToUtf8Bytes(index, OciJsonContext.Default.ImageIndex), cancellationToken).ConfigureAwait(false);
+        await WriteFileAsync(tar, "index.json", JsonSerializer.SerializeToUtf8Bytes(index, (JsonTypeInfo<ImageIndex>)Relaxed.GetTypeInfo(typeof(ImageIndex))), cancellationToken).ConfigureAwait(false);
         await WriteFileAsync(tar, "manifest.json", JsonSerializer.SerializeToUtf8Bytes(_manifest, ArchiveJsonContext.Default.ListArchiveManifestItem), cancellationToken).ConfigureAwait(false);
         await WriteFileAsync(tar, "oci-layout", JsonSerializer.SerializeToUtf8Bytes(new OciLayoutFile(), ArchiveJsonContext.Default.OciLayoutFile), cancellationToken).ConfigureAwait(false);
         if (_repositories.Count > 0)
             await WriteFileAsync(tar, "repositories", JsonSerializer.SerializeToUtf8Bytes(_repositories, ArchiveJsonContext.Default.DictionaryStringDictionaryStringString), cancellationToken).ConfigureAwait(false);
     }
+
+    // Media types contain '+', which the default encoder writes as \u002B; Docker writes it plainly.
+    private static readonly JsonSerializerOptions Relaxed = new(OciJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static Task WriteFileAsync(TarWriter tar, string name, byte[] data, CancellationToken ct) =>
         WriteFileAsync(tar, name, new MemoryStream(data, writable: false), ct);
