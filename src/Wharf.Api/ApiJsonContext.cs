@@ -17,6 +17,7 @@ namespace Wharf.Api;
 [JsonSerializable(typeof(ImageInspect))]
 [JsonSerializable(typeof(List<ImageDeleteResponseItem>))]
 [JsonSerializable(typeof(List<HistoryResponseItem>))]
+[JsonSerializable(typeof(ImagePruneResponse))]
 [JsonSerializable(typeof(JsonMessage))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, List<string>>))]

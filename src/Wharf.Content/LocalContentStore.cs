@@ -155,6 +155,11 @@ public sealed class LocalContentStore : IContentStore
         }
     }
 
+    /// <summary>Starts a push-style ingest (see <see cref="ContentWriter"/>).</summary>
+    public ContentWriter OpenWriter() => new(this, NewTempPath());
+
+    internal ContentInfo CommitTemp(string tmp, Digest digest, long size) => Commit(tmp, digest, size);
+
     private ContentInfo Commit(string tmp, Digest digest, long size)
     {
         var target = BlobPath(digest);

@@ -44,6 +44,7 @@ internal static class Program
         var events = new EventLog(TimeProvider.System);
         containers.Event += events.Publish;
         volumes.Event += events.Publish;
+        images.Event += events.Publish;
 
         var networks = new NetworkService(options.DataRoot, options.DefaultBridge, TimeProvider.System, log.Warn);
         containers.Networks = networks;
@@ -69,6 +70,7 @@ internal static class Program
         new NetworkEndpoints(networks, containers).Map(router);
         using var build = new BuildService(options.DataRoot, images, containers);
         new BuildEndpoints(build, log.Warn).Map(router);
+        new DiskUsageEndpoints(new Wharf.Engine.DiskUsage.DiskUsageService(images, containers, volumes, build)).Map(router);
 
         using var listener = new UnixSocketListener(options.SocketPath, router, log);
         listener.Bind();

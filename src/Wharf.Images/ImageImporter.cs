@@ -48,12 +48,7 @@ public static class ImageImporter
             {
                 throw WharfException.Invalid("xz-compressed archives are not supported; use gzip, zstd or bzip2");
             }
-            var mediaType = kind switch
-            {
-                CompressionKind.Gzip => MediaTypes.DockerLayerGzip,
-                CompressionKind.Zstd => MediaTypes.OciLayerZstd,
-                _ => MediaTypes.DockerLayer,
-            };
+            var mediaType = LayerCompression.MediaType(kind);
 
             var layer = LayerUnpacker.Unpack(store.Content, store.Snapshots, layerBlob, parentChainId: null, cancellationToken: cancellationToken);
 
@@ -106,12 +101,6 @@ public static class ImageImporter
         }
     }
 
-    /// <summary>Bytes of regular files under a committed layer (used when the layer already existed).</summary>
-    internal static long SizeOf(ImageStore store, string chainId)
-    {
-        long total = 0;
-        var opts = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
-        foreach (var f in new DirectoryInfo(store.Snapshots.LayerPath(chainId)).EnumerateFiles("*", opts)) total += f.Length;
-        return total;
-    }
+    /// <summary>Bytes under a committed layer (used when the layer already existed), each hard-linked file once.</summary>
+    internal static long SizeOf(ImageStore store, string chainId) => Wharf.Snapshots.DiskUsage.Of(store.Snapshots.LayerPath(chainId));
 }

@@ -7,15 +7,29 @@ namespace Wharf.Cli.BaseImage;
 /// <summary>
 /// `wharf base-image busybox [--tag busybox:latest] [--output file.tar|-] [--symlinks] [--busybox PATH]`:
 /// builds the reproducible rootfs and imports it with the official image's <c>ENV PATH=…</c> and <c>CMD ["sh"]</c> (or only writes the tar).
+/// `wharf base-image debian [--suite bookworm] [--include pkg,pkg] [--tag debian:bookworm] [--mirror URL] [--cache-dir DIR]
+/// [--output file.tar|-]`: a Debian rootfs made by mmdebstrap (cached per suite, packages and mirror), loaded as an
+/// image whose ID depends only on the rootfs bytes, with the official image's PATH and <c>CMD ["bash"]</c>.
 /// </summary>
 internal static class BaseImageCommand
 {
+    private const string Usage = "usage: wharf base-image busybox [--tag busybox:latest] [--output FILE|-] [--symlinks]\n" +
+        "       wharf base-image debian [--suite bookworm] [--include pkg,pkg] [--tag debian:SUITE] [--mirror URL] [--cache-dir DIR] [--output FILE|-]";
+
+    private const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     public static async Task<int> RunAsync(CliContext ctx, string[] args)
     {
-        var flags = FlagParser.Parse(args, [FlagSpec.Value("tag", 't'), FlagSpec.Value("output", 'o'), FlagSpec.Bool("symlinks"), FlagSpec.Value("busybox")]);
+        var flags = FlagParser.Parse(args, [FlagSpec.Value("tag", 't'), FlagSpec.Value("output", 'o'), FlagSpec.Bool("symlinks"), FlagSpec.Value("busybox"),
+            FlagSpec.Value("suite"), FlagSpec.Value("include"), FlagSpec.Value("mirror"), FlagSpec.Value("cache-dir")]);
+        if (flags.Positionals.Count == 1 && flags.Positionals[0] == "debian")
+        {
+            return await DebianAsync(ctx, flags).ConfigureAwait(false);
+        }
+
         if (flags.Positionals.Count != 1 || flags.Positionals[0] != "busybox")
         {
-            throw new UsageException("usage: wharf base-image busybox [--tag busybox:latest] [--output FILE|-] [--symlinks]");
+            throw new UsageException(Usage);
         }
 
         byte[] binary;
@@ -30,10 +44,7 @@ internal static class BaseImageCommand
             return 1;
         }
 
-        var mtime = ctx.Environment("SOURCE_DATE_EPOCH") is { Length: > 0 } epoch
-            && long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : BusyboxRootfs.DefaultMtime;
+        var mtime = SourceDateEpoch(ctx);
         using var tar = new MemoryStream();
         BusyboxRootfs.Write(tar, binary, applets, mtime, hardLinks: !flags.Bool("symlinks"));
         tar.Position = 0;
@@ -55,6 +66,66 @@ internal static class BaseImageCommand
         var (repo, tag) = TextUtil.SplitRepoTag(flags.Value("tag") ?? "busybox:latest");
         var id = await ctx.Client.ImportImageAsync(tar, repo, tag ?? "latest", ["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CMD [\"sh\"]"], "wharf base-image busybox").ConfigureAwait(false);
         await ctx.Out.WriteLineAsync(id).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>SOURCE_DATE_EPOCH when set, else the fixed 2000-01-01: the time stamped on every file and the image.</summary>
+    private static DateTimeOffset SourceDateEpoch(CliContext ctx) =>
+        ctx.Environment("SOURCE_DATE_EPOCH") is { Length: > 0 } epoch
+        && long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : BusyboxRootfs.DefaultMtime;
+
+    private static async Task<int> DebianAsync(CliContext ctx, ParsedFlags flags)
+    {
+        DebianOptions options;
+        string rootfs;
+        try
+        {
+            var suite = flags.Value("suite") ?? DebianOptions.DefaultSuite;
+            if (suite.Length == 0 || !suite.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-')) throw new BaseImageException($"invalid --suite \"{suite}\"");
+            options = new DebianOptions(suite, DebianOptions.ParseIncludes(flags.Values("include")),
+                (flags.Value("mirror") ?? DebianOptions.DefaultMirror()).TrimEnd('/'), SourceDateEpoch(ctx).ToUnixTimeSeconds());
+            rootfs = await DebianRootfs.EnsureAsync(options, flags.Value("cache-dir") ?? DebianRootfs.DefaultCacheDir, ctx.Err).ConfigureAwait(false);
+        }
+        catch (BaseImageException ex)
+        {
+            await ctx.Err.WriteLineAsync("wharf: " + ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+
+        if (flags.Value("output") is { } output)
+        {
+            await using var source = File.OpenRead(rootfs);
+            if (output == "-") await source.CopyToAsync(StdIo.OutStream).ConfigureAwait(false);
+            else
+            {
+                await using var target = File.Create(output);
+                await source.CopyToAsync(target).ConfigureAwait(false);
+            }
+            return 0;
+        }
+
+        var archive = new BaseImageArchive(flags.Value("tag") ?? "debian:" + options.Suite, [DefaultPath], ["bash"],
+            DateTimeOffset.FromUnixTimeSeconds(options.Epoch), options.CreatedBy());
+        // The archive is produced while it is sent: a pipe between the tar writer and the request body.
+        var pipe = new System.IO.Pipelines.Pipe();
+        var writing = Task.Run(async () =>
+        {
+            var sink = pipe.Writer.AsStream();
+            try
+            {
+                await archive.WriteAsync(rootfs, sink).ConfigureAwait(false);
+                await pipe.Writer.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                await pipe.Writer.CompleteAsync(e).ConfigureAwait(false);
+            }
+        });
+        var lines = await ctx.Client.LoadImageAsync(pipe.Reader.AsStream()).ConfigureAwait(false);
+        await writing.ConfigureAwait(false);
+        foreach (var line in lines) await ctx.Out.WriteLineAsync(line).ConfigureAwait(false);
         return 0;
     }
 }

@@ -17,6 +17,14 @@ internal sealed class ImageEndpoints(ImageService images)
             return c.WriteJsonAsync(200, [.. list], ApiJsonContext.Default.ListImageSummary, ct);
         });
         r.Post("/images/create", CreateAsync);
+        r.Get("/images/get", (c, ct) => SaveAsync(c, c.Request.Query.GetAll("names"), ct));
+        r.Get("/images/{name*}/get", (c, ct) => SaveAsync(c, [c.Request.RouteValues["name"]], ct));
+        r.Post("/images/load", LoadAsync);
+        r.Post("/images/prune", (c, ct) =>
+        {
+            var filters = c.Request.Query.Filters().ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value);
+            return c.WriteJsonAsync(200, images.Prune(filters), ApiJsonContext.Default.ImagePruneResponse, ct);
+        });
         r.Get("/images/{name*}/json", (c, ct) =>
             c.WriteJsonAsync(200, images.Inspect(c.Request.RouteValues["name"]), ApiJsonContext.Default.ImageInspect, ct));
         r.Get("/images/{name*}/history", (c, ct) =>
@@ -39,6 +47,25 @@ internal sealed class ImageEndpoints(ImageService images)
             var result = images.Remove(c.Request.RouteValues["name"], c.Request.Query.Bool("force"), c.Request.Query.Bool("noprune"));
             return c.WriteJsonAsync(200, [.. result], ApiJsonContext.Default.ListImageDeleteResponseItem, ct);
         });
+    }
+
+    /// <summary>GET /images/get: errors (unknown name) are answered before the tar starts; the blobs stream after.</summary>
+    private async Task SaveAsync(HttpContext c, IReadOnlyList<string> names, CancellationToken ct)
+    {
+        using var writer = images.PrepareSave([.. names.Where(n => n.Length > 0)]);
+        var output = await c.StartStreamAsync("application/x-tar", ct);
+        await writer.WriteAsync(output, ct);
+    }
+
+    /// <summary>POST /images/load: the whole archive is verified before anything is answered, so a bad one gets a
+    /// plain error response (and leaves nothing); then one "Loaded image" line per name.</summary>
+    private async Task LoadAsync(HttpContext c, CancellationToken ct)
+    {
+        var lines = await Task.Run(() => images.Load(c.Request.Body, ct), ct);
+        var body = new List<byte>();
+        foreach (var line in lines)
+            body.AddRange(HttpContext.SerializeJson(new JsonMessage { Stream = line + "\n" }, ApiJsonContext.Default.JsonMessage));
+        await c.WriteBytesAsync(200, "application/json", body.ToArray(), ct);
     }
 
     /// <summary>POST /images/create: import (fromSrc=-) now; pulling needs the registry client (a later issue).</summary>

@@ -45,7 +45,7 @@ public sealed partial class ImageService
             _users = users;
             try
             {
-                return RemoveLocked(reference, force, noprune);
+                return EmitRemovals(chain[0], () => RemoveLocked(reference, force, noprune));
             }
             finally
             {
@@ -53,6 +53,23 @@ public sealed partial class ImageService
             }
         }
     }
+
+    /// <summary>Runs a removal and publishes its untag/delete events (labels read while the images still exist).</summary>
+    /// <remarks>Every Untagged record of one removal names a tag of <paramref name="id"/> (parents are only pruned
+    /// when they have no names), and moby's untag event carries the image id, not the tag.</remarks>
+    private List<ImageDeleteResponseItem> EmitRemovals(string id, Func<List<ImageDeleteResponseItem>> remove)
+    {
+        var before = Store.Images.ToDictionary(m => m.Id, m => Store.GetConfig(m.Id).Config?.Labels, StringComparer.Ordinal);
+        var records = remove();
+        foreach (var r in records)
+        {
+            if (r.Untagged is not null) Emit("untag", id, id, before.GetValueOrDefault(id) ?? EmptyLabels);
+            else if (r.Deleted is { } deleted && before.TryGetValue(deleted, out var labels)) Emit("delete", deleted, deleted, labels ?? EmptyLabels);
+        }
+        return records;
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>();
 
     // Usage snapshot for the Remove in progress (only read under _lock).
     private Dictionary<string, IReadOnlyList<ImageUser>>? _users;

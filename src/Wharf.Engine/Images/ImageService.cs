@@ -58,6 +58,7 @@ public sealed partial class ImageService : IImageResolver
         lock (_lock)
         {
             var meta = ImageImporter.Import(Store, input, new ImportRequest(message, changes), cancellationToken);
+            Emit("import", meta.Id, meta.Id);
             if (name is not null) SetTag(name, meta.Id);
             return meta.Id;
         }
@@ -127,6 +128,7 @@ public sealed partial class ImageService : IImageResolver
     {
         Store.SetReference(target, id);
         if (Store.Get(id) is { } meta) Store.Update(meta with { LastTagTime = DateTimeOffset.UtcNow });
+        Emit("tag", id, target.FamiliarString);
     }
 
     // ---- resolution -----------------------------------------------------------------------------------

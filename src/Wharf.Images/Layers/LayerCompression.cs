@@ -41,6 +41,15 @@ public static class LayerCompression
         };
     }
 
+    /// <summary>The layer media type a manifest uses for a blob of this compression (Docker's names; zstd has only OCI's).
+    /// bzip2 and xz have none: such layers are stored uncompressed.</summary>
+    public static string MediaType(CompressionKind kind) => kind switch
+    {
+        CompressionKind.Gzip => Wharf.Oci.MediaTypes.DockerLayerGzip,
+        CompressionKind.Zstd => Wharf.Oci.MediaTypes.OciLayerZstd,
+        _ => Wharf.Oci.MediaTypes.DockerLayer,
+    };
+
     public static CompressionKind Detect(ReadOnlySpan<byte> head)
     {
         if (head.StartsWith((ReadOnlySpan<byte>)[0x1f, 0x8b, 0x08])) return CompressionKind.Gzip;
