@@ -72,7 +72,8 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
         var created = new PullLeftovers();
         try
         {
-            await FetchLayersAsync(session, manifest.Layers, diffIds, progress, created, ct);
+            var size = await FetchLayersAsync(session, manifest.Layers, diffIds, progress, created, ct);
+            registration = registration with { Size = size };
         }
         catch (WharfException e) when (e.Kind is ErrorKind.InvalidArgument or ErrorKind.FailedPrecondition)
         {
@@ -205,7 +206,8 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
 
     private static string ShortId(Descriptor layer) => Digest.Parse(layer.Digest).Hex[..12];
 
-    private async Task FetchLayersAsync(RepositorySession session, IReadOnlyList<Descriptor> layers, IReadOnlyList<string> diffIds,
+    /// <summary>Downloads and unpacks the layers; returns their unpacked size when every one was unpacked here.</summary>
+    private async Task<long?> FetchLayersAsync(RepositorySession session, IReadOnlyList<Descriptor> layers, IReadOnlyList<string> diffIds,
         IProgressSink progress, PullLeftovers created, CancellationToken ct)
     {
         var chains = ChainId.Compute(diffIds);
@@ -231,6 +233,7 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
         try
         {
             string? parent = null;
+            long? total = 0;
             for (int i = 0; i < layers.Count; i++)
             {
                 await downloads[i];
@@ -246,15 +249,18 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
                         lock (storeLock)
                         {
                             bool existed = store.Snapshots.LayerExists(chains[i]);
-                            LayerUnpacker.Unpack(store.Content, store.Snapshots, blob, parentChain, diffId, cts.Token);
+                            var unpacked = LayerUnpacker.Unpack(store.Content, store.Snapshots, blob, parentChain, diffId, cts.Token);
                             if (!existed) created.Chains.Add(chains[i]);
+                            total = existed ? null : total + unpacked.Size;
                         }
                     }, cts.Token);
                     crashPoint?.Invoke("pull-layer-unpacked");
                     await progress.ReportAsync(new ProgressEvent(id, "Pull complete"));
                 }
+                else total = null;
                 parent = chains[i];
             }
+            return total;
         }
         catch
         {

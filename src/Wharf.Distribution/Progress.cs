@@ -22,12 +22,9 @@ public static class ProgressBar
 {
     public static string Format(long current, long total)
     {
-        var size = HumanSize(current);
-        if (total <= 0) return size.PadLeft(8);
-        var pct = Math.Min(1.0, (double)current / total);
-        int width = (int)(pct * 50);
-        var bar = "[" + new string('=', width) + (width < 50 ? ">" + new string(' ', 49 - width) : "") + "]";
-        return $"{bar} {HumanSize(current).PadLeft(8)}/{HumanSize(total)}";
+        if (total <= 0) return HumanSize(current).PadLeft(8);
+        int pct = Math.Min(50, (int)((double)current / total * 100) / 2);
+        return "[" + new string('=', pct) + ">" + new string(' ', 50 - pct) + "] " + HumanSize(current).PadLeft(8) + "/" + HumanSize(total);
     }
 
     /// <summary>go-units HumanSize: 4 significant digits, powers of 1000, "B kB MB GB…".</summary>

@@ -40,7 +40,7 @@ public static class WwwAuthenticate
                 }
                 i++; // '='
                 SkipSpace(s, ref i);
-                var value = i < s.Length && s[i] == '"' ? Quoted(s, ref i) : Token(s, ref i);
+                var value = i < s.Length && s[i] == '"' ? Quoted(s, ref i) : Bare(s, ref i);
                 parameters[name] = value;
                 SkipSpace(s, ref i);
                 if (i < s.Length && s[i] == ',') i++;
@@ -64,6 +64,14 @@ public static class WwwAuthenticate
     {
         int start = i;
         while (i < s.Length && IsTokenChar(s[i])) i++;
+        return s[start..i];
+    }
+
+    /// <summary>An unquoted value: lenient (registries send realm=https://… unquoted), up to a comma or space.</summary>
+    private static string Bare(string s, ref int i)
+    {
+        int start = i;
+        while (i < s.Length && s[i] is not (',' or ' ' or '\t')) i++;
         return s[start..i];
     }
 
