@@ -36,7 +36,17 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(progress);
         var want = platform ?? PlatformSelector.Host;
-        var (session, document) = await ResolveAsync(reference, auth, want, ct);
+        RepositorySession session;
+        Resolved document;
+        try
+        {
+            (session, document) = await ResolveAsync(reference, auth, want, ct);
+        }
+        catch (WharfException e) when (e.Kind == ErrorKind.Unauthorized)
+        {
+            // Not 401: the docker CLI answers a 401 by prompting for a login, which is not what a refused pull should do.
+            throw WharfException.NotFound($"pull access denied for {reference.NameOnly().FamiliarName}, repository does not exist or may require 'docker login': {e.Message}");
+        }
         var resolvedDigest = document.Top.Digest;
         var manifestDoc = document.Manifest;
         var manifest = manifestDoc.Manifest!;
