@@ -44,6 +44,9 @@ public sealed class WharfDaemon
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>More wharfd flags for the next starts (e.g. --config-file); empty by default.</summary>
+    public IReadOnlyList<string> ExtraArgs { get; set; } = [];
+
     /// <param name="environment">Extra variables for this run of wharfd only (e.g. WHARF_TEST_CRASH_AT).</param>
     public async Task StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -65,6 +68,11 @@ public sealed class WharfDaemon
                      "--data-root", DataRoot, "--exec-root", ExecRoot, "--host", Host, "--pidfile", PidFile, "--log-level", "debug",
                      "--bridge", BridgeName, "--bip", BridgeAddress,
                  })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        foreach (var arg in ExtraArgs)
         {
             psi.ArgumentList.Add(arg);
         }
