@@ -47,6 +47,7 @@ internal static class CliApp
           tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
           rmi         Remove one or more images
           base-image  Build the busybox base image from the busybox-static package and import it
+          registry    Run an OCI distribution registry (registry serve, registry gc)
           version     Show the Docker version information
           info        Display system-wide information
         """;
@@ -173,6 +174,7 @@ internal static class CliApp
                 "tag" => await ImageVerbs.TagAsync(ctx, rest).ConfigureAwait(false),
                 "rmi" => await ImageVerbs.RemoveAsync(ctx, rest).ConfigureAwait(false),
                 "base-image" => await BaseImageCommand.RunAsync(ctx, rest).ConfigureAwait(false),
+                "registry" => await RegistryCommand.RunAsync(rest).ConfigureAwait(false),
                 "version" => await SystemVerbs.VersionAsync(ctx, rest).ConfigureAwait(false),
                 "info" => await SystemVerbs.InfoAsync(ctx, rest).ConfigureAwait(false),
                 _ => await UsageErrorAsync($"'{verb}' is not a wharf command.", null).ConfigureAwait(false),
