@@ -137,7 +137,7 @@ internal sealed class ContainerEndpoints(ContainerService containers, Log log)
         if (q.Bool("logs"))
         {
             await foreach (var entry in containers.Logs(id, stdout, stderr, cancellationToken: ct))
-                await WriteOutputAsync(raw, multiplexed, entry.Stream, entry.Data, ct);
+                await HijackedStdio.WriteOutputAsync(raw, multiplexed, entry.Stream, entry.Data, ct);
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -145,11 +145,11 @@ internal sealed class ContainerEndpoints(ContainerService containers, Log log)
         // container running with its stdin open.
         using var detached = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var escape = attach.Tty ? new EscapeScanner(detachKeys) : null;
-        var stdinPump = stdin ? PumpStdinAsync(raw, attach, escape, detached, stop.Token) : Task.CompletedTask;
+        var stdinPump = stdin ? HijackedStdio.PumpStdinAsync(raw, attach.WriteStdinAsync, attach.CloseStdinAsync, escape, detached, stop.Token) : Task.CompletedTask;
         try
         {
             while (await attach.ReadAsync(detached.Token) is { } chunk)
-                await WriteOutputAsync(raw, multiplexed, chunk.Stream, chunk.Data, ct);
+                await HijackedStdio.WriteOutputAsync(raw, multiplexed, chunk.Stream, chunk.Data, ct);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
@@ -167,43 +167,6 @@ internal sealed class ContainerEndpoints(ContainerService containers, Log log)
         }
     }
 
-    private static async Task PumpStdinAsync(HijackedStream raw, ContainerAttach attach, EscapeScanner? escape, CancellationTokenSource detach, CancellationToken ct)
-    {
-        var buf = new byte[32 * 1024];
-        try
-        {
-            while (true)
-            {
-                int n = await raw.ReadAsync(buf, ct);
-                if (n == 0) break;
-                if (escape is null)
-                {
-                    await attach.WriteStdinAsync(buf.AsMemory(0, n), ct);
-                    continue;
-                }
-                var (forward, detached) = escape.Feed(buf.AsSpan(0, n));
-                if (forward.Length > 0) await attach.WriteStdinAsync(forward, ct);
-                if (detached)
-                {
-                    await detach.CancelAsync();
-                    return;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException) { }
-        if (!ct.IsCancellationRequested) await attach.CloseStdinAsync(CancellationToken.None);
-    }
-
-    /// <summary>stdcopy framing: [stream, 0, 0, 0, size big-endian] + payload; raw bytes for TTY.</summary>
-    private static ValueTask WriteOutputAsync(Stream s, bool multiplexed, int stream, ReadOnlyMemory<byte> data, CancellationToken ct)
-    {
-        if (!multiplexed) return s.WriteAsync(data, ct);
-        var frame = new byte[8 + data.Length];
-        frame[0] = (byte)stream;
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(4), (uint)data.Length);
-        data.CopyTo(frame.AsMemory(8));
-        return s.WriteAsync(frame, ct);
-    }
 
     private const int LogBatchBytes = 64 * 1024;
 

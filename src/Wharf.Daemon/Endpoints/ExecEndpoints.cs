@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -73,7 +72,7 @@ internal sealed class ExecEndpoints(ContainerService containers, Log log)
         }
         catch (WharfException e)
         {
-            await WriteOutputAsync(raw, multiplexed, 1, Encoding.UTF8.GetBytes(e.Message + "\r\n"), ct);
+            await HijackedStdio.WriteOutputAsync(raw, multiplexed, 1, Encoding.UTF8.GetBytes(e.Message + "\r\n"), ct);
             raw.CloseWrite();
             return;
         }
@@ -82,11 +81,11 @@ internal sealed class ExecEndpoints(ContainerService containers, Log log)
         // As for attach, only a TTY exec watches for the detach keys: detaching ends this stream, the process runs on.
         using var detached = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var escape = run.Tty ? new EscapeScanner(run.DetachKeys) : null;
-        var stdinPump = PumpStdinAsync(raw, run, escape, detached, stop.Token);
+        var stdinPump = HijackedStdio.PumpStdinAsync(raw, run.WriteStdinAsync, run.CloseStdinAsync, escape, detached, stop.Token);
         try
         {
             while (await run.ReadAsync(detached.Token) is { } chunk)
-                await WriteOutputAsync(raw, multiplexed, chunk.Stream, chunk.Data, ct);
+                await HijackedStdio.WriteOutputAsync(raw, multiplexed, chunk.Stream, chunk.Data, ct);
             // The CLI asks for the exit code as soon as the stream ends: it must be recorded by then.
             await run.Exited.WaitAsync(ct);
         }
@@ -106,41 +105,4 @@ internal sealed class ExecEndpoints(ContainerService containers, Log log)
         }
     }
 
-    private static async Task PumpStdinAsync(HijackedStream raw, ExecRun run, EscapeScanner? escape, CancellationTokenSource detach, CancellationToken ct)
-    {
-        var buf = new byte[32 * 1024];
-        try
-        {
-            while (true)
-            {
-                int n = await raw.ReadAsync(buf, ct);
-                if (n == 0) break;
-                if (escape is null)
-                {
-                    await run.WriteStdinAsync(buf.AsMemory(0, n), ct);
-                    continue;
-                }
-                var (forward, detached) = escape.Feed(buf.AsSpan(0, n));
-                if (forward.Length > 0) await run.WriteStdinAsync(forward, ct);
-                if (detached)
-                {
-                    await detach.CancelAsync();
-                    return; // stdin stays open: the process keeps it, as after a docker attach detach
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException) { }
-        if (!ct.IsCancellationRequested) await run.CloseStdinAsync(CancellationToken.None);
-    }
-
-    /// <summary>stdcopy framing: [stream, 0, 0, 0, size big-endian] + payload; raw bytes for TTY.</summary>
-    private static ValueTask WriteOutputAsync(Stream s, bool multiplexed, int stream, ReadOnlyMemory<byte> data, CancellationToken ct)
-    {
-        if (!multiplexed) return s.WriteAsync(data, ct);
-        var frame = new byte[8 + data.Length];
-        frame[0] = (byte)stream;
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(4), (uint)data.Length);
-        data.CopyTo(frame.AsMemory(8));
-        return s.WriteAsync(frame, ct);
-    }
 }
