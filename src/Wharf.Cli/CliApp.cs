@@ -29,6 +29,17 @@ internal static class CliApp
           kill        Kill one or more running containers
           rm          Remove one or more containers
           wait        Block until one or more containers stop, then print their exit codes
+          restart     Restart one or more containers
+          pause       Pause all processes within one or more containers
+          unpause     Unpause all processes within one or more containers
+          rename      Rename a container
+          top         Display the running processes of a container
+          port        List port mappings or a specific mapping for the container
+          diff        Inspect changes to files or directories on a container's filesystem
+          stats       Display a sample of container resource usage (--no-stream)
+          update      Update configuration of one or more containers
+          network     Manage networks (create, ls, inspect, rm, prune, connect, disconnect)
+          volume      Manage volumes (create, ls, inspect, rm, prune)
           inspect     Return low-level information on Docker objects
           images      List images
           build       Build an image from a Dockerfile
@@ -36,6 +47,7 @@ internal static class CliApp
           tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
           rmi         Remove one or more images
           base-image  Build the busybox base image from the busybox-static package and import it
+          registry    Run an OCI distribution registry (registry serve, registry gc)
           version     Show the Docker version information
           info        Display system-wide information
         """;
@@ -95,7 +107,7 @@ internal static class CliApp
 
         var verb = args[i];
         var rest = args[(i + 1)..];
-        if (verb is "container" or "image" && rest.Length > 0)
+        if (verb is "container" or "image" or "network" or "volume" && rest.Length > 0)
         {
             (verb, rest) = Alias(verb, rest[0], rest[1..]);
         }
@@ -131,6 +143,28 @@ internal static class CliApp
                 "kill" => await ContainerVerbs.KillAsync(ctx, rest).ConfigureAwait(false),
                 "rm" => await ContainerVerbs.RemoveAsync(ctx, rest).ConfigureAwait(false),
                 "wait" => await ContainerVerbs.WaitAsync(ctx, rest).ConfigureAwait(false),
+                "restart" => await ManageVerbs.RestartAsync(ctx, rest).ConfigureAwait(false),
+                "pause" => await ManageVerbs.PauseAsync(ctx, rest).ConfigureAwait(false),
+                "unpause" => await ManageVerbs.UnpauseAsync(ctx, rest).ConfigureAwait(false),
+                "rename" => await ManageVerbs.RenameAsync(ctx, rest).ConfigureAwait(false),
+                "top" => await ManageVerbs.TopAsync(ctx, rest).ConfigureAwait(false),
+                "port" => await ManageVerbs.PortAsync(ctx, rest).ConfigureAwait(false),
+                "diff" => await ManageVerbs.DiffAsync(ctx, rest).ConfigureAwait(false),
+                "stats" => await ManageVerbs.StatsAsync(ctx, rest).ConfigureAwait(false),
+                "update" => await ManageVerbs.UpdateAsync(ctx, rest).ConfigureAwait(false),
+                "container-prune" => await ManageVerbs.PruneContainersAsync(ctx, rest).ConfigureAwait(false),
+                "network-create" => await NetworkVolumeVerbs.NetworkCreateAsync(ctx, rest).ConfigureAwait(false),
+                "network-ls" => await NetworkVolumeVerbs.NetworkListAsync(ctx, rest).ConfigureAwait(false),
+                "network-rm" => await NetworkVolumeVerbs.NetworkRemoveAsync(ctx, rest).ConfigureAwait(false),
+                "network-prune" => await NetworkVolumeVerbs.NetworkPruneAsync(ctx, rest).ConfigureAwait(false),
+                "network-connect" => await NetworkVolumeVerbs.NetworkConnectAsync(ctx, rest).ConfigureAwait(false),
+                "network-disconnect" => await NetworkVolumeVerbs.NetworkDisconnectAsync(ctx, rest).ConfigureAwait(false),
+                "network-inspect" => await InspectCommand.RunAsync(ctx, rest, "network").ConfigureAwait(false),
+                "volume-create" => await NetworkVolumeVerbs.VolumeCreateAsync(ctx, rest).ConfigureAwait(false),
+                "volume-ls" => await NetworkVolumeVerbs.VolumeListAsync(ctx, rest).ConfigureAwait(false),
+                "volume-rm" => await NetworkVolumeVerbs.VolumeRemoveAsync(ctx, rest).ConfigureAwait(false),
+                "volume-prune" => await NetworkVolumeVerbs.VolumePruneAsync(ctx, rest).ConfigureAwait(false),
+                "volume-inspect" => await InspectCommand.RunAsync(ctx, rest, "volume").ConfigureAwait(false),
                 "inspect" => await InspectCommand.RunAsync(ctx, rest).ConfigureAwait(false),
                 "container-inspect" => await InspectCommand.RunAsync(ctx, rest, "container").ConfigureAwait(false),
                 "image-inspect" => await InspectCommand.RunAsync(ctx, rest, "image").ConfigureAwait(false),
@@ -140,6 +174,7 @@ internal static class CliApp
                 "tag" => await ImageVerbs.TagAsync(ctx, rest).ConfigureAwait(false),
                 "rmi" => await ImageVerbs.RemoveAsync(ctx, rest).ConfigureAwait(false),
                 "base-image" => await BaseImageCommand.RunAsync(ctx, rest).ConfigureAwait(false),
+                "registry" => await RegistryCommand.RunAsync(rest).ConfigureAwait(false),
                 "version" => await SystemVerbs.VersionAsync(ctx, rest).ConfigureAwait(false),
                 "info" => await SystemVerbs.InfoAsync(ctx, rest).ConfigureAwait(false),
                 _ => await UsageErrorAsync($"'{verb}' is not a wharf command.", null).ConfigureAwait(false),
@@ -165,6 +200,10 @@ internal static class CliApp
         ("image", "inspect") => ("image-inspect", rest),
         ("image", "rm" or "remove") => ("rmi", rest),
         ("image", "base" or "base-image") => ("base-image", rest),
+        ("container", "prune") => ("container-prune", rest),
+        ("network" or "volume", "list") => (group + "-ls", rest),
+        ("network" or "volume", "remove") => (group + "-rm", rest),
+        ("network" or "volume", _) => (group + "-" + sub, rest),
         _ => (sub, rest),
     };
 

@@ -160,6 +160,27 @@ public sealed class LocalContentStore : IContentStore
 
     internal ContentInfo CommitTemp(string tmp, Digest digest, long size) => Commit(tmp, digest, size);
 
+    /// <summary>
+    /// Moves a file the caller has already hashed (the registry hashes an upload while it arrives) into the store
+    /// under <paramref name="digest"/>: fsync, then atomic rename. The file must be on the store's file system. A
+    /// blob that already exists is kept and the file is deleted; its mtime is refreshed so a garbage collector's
+    /// grace period counts from this commit.
+    /// </summary>
+    public ContentInfo Adopt(string file, Digest digest)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        using (var fs = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            fs.Flush(flushToDisk: true);
+        var size = new FileInfo(file).Length;
+        var target = BlobPath(digest);
+        if (File.Exists(target))
+        {
+            TryDelete(file);
+            try { File.SetLastWriteTimeUtc(target, DateTime.UtcNow); } catch (IOException) { }
+        }
+        return Commit(file, digest, size);
+    }
+
     private ContentInfo Commit(string tmp, Digest digest, long size)
     {
         var target = BlobPath(digest);

@@ -25,6 +25,12 @@ internal sealed class DaemonOptions
     /// <summary>The default bridge (--bridge, --bip): its own name and subnet, never docker0/172.17 by default.</summary>
     public DefaultBridgeOptions DefaultBridge { get; private set; } = DefaultBridgeOptions.Default;
 
+    /// <summary>Registry settings from --config-file (insecure-registries, registry-mirrors).</summary>
+    public Wharf.Distribution.RegistryOptions Registry { get; private set; } = Wharf.Distribution.RegistryOptions.Default;
+
+    /// <summary>The daemon.json given with --config-file, if any.</summary>
+    public string? ConfigFile { get; private set; }
+
     public static DaemonOptions Parse(string[] args)
     {
         var o = new DaemonOptions();
@@ -61,12 +67,31 @@ internal sealed class DaemonOptions
                     if (!int.TryParse(Value(), out var mtu) || mtu < 68) throw new ArgumentException("invalid --mtu");
                     o.DefaultBridge = o.DefaultBridge with { Mtu = mtu };
                     break;
+                case "--config-file":
+                    o.ConfigFile = Path.GetFullPath(Value());
+                    o.Registry = ReadConfigFile(o.ConfigFile);
+                    break;
                 case "-h":
                 case "--help": throw new HelpRequested();
                 default: throw new ArgumentException($"unknown flag: {a}");
             }
         }
         return o;
+    }
+
+    private static Wharf.Distribution.RegistryOptions ReadConfigFile(string path)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"unable to read --config-file {path}: {e.Message}");
+        }
+        try { return Wharf.Distribution.RegistryOptions.FromDaemonJson(text); }
+        catch (Exception e) when (e is System.Text.Json.JsonException or Wharf.Core.WharfException)
+        {
+            throw new ArgumentException($"invalid --config-file {path}: {e.Message}");
+        }
     }
 
     private static string ParseHost(string host)
@@ -94,6 +119,7 @@ internal sealed class DaemonOptions
           --mtu int            MTU of the default bridge (default 1500)
           -l, --log-level      debug, info, warn or error (default "info")
           -D, --debug          Same as --log-level debug
+          --config-file string Daemon configuration file (JSON: insecure-registries, registry-mirrors)
         """;
 
     internal sealed class HelpRequested : Exception;

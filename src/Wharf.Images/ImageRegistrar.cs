@@ -65,7 +65,7 @@ public static class ImageRegistrar
             ManifestDigest = manifestInfo.Digest.ToString(),
             LayerBlobs = registration.Layers.Select(l => l.Digest).ToList(),
             Parent = registration.Parent,
-            Size = size,
+            Size = registration.Size ?? size,
             Added = DateTimeOffset.UtcNow,
         };
         store.Add(meta);

@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text;
+using Wharf.Core;
+using Wharf.Interop;
 
 namespace Wharf.Network;
 
 /// <summary>
-/// Bridges and veth pairs through iproute2 batches: one <c>ip -batch</c> on the host and one inside the
-/// container's namespace per endpoint, instead of one process per step.
+/// Bridges and links. The per-container veth goes through rtnetlink in-process (<see cref="Netlink"/>); the rarer
+/// operations (bridges, macvlan endpoints, live disconnects) through iproute2 batches.
 /// </summary>
 public static class LinkManager
 {
@@ -68,28 +70,42 @@ public static class LinkManager
         }
     }
 
-    /// <summary>A veth pair: host end on the bridge and up, container end moved into the namespace of
-    /// <paramref name="pid"/>, renamed, addressed, up; with a default route through <paramref name="defaultGateway"/>.</summary>
-    public static async Task AttachVethAsync(int pid, string bridge, string hostIf, string containerIf, Ipv4Cidr address,
+    /// <summary>A veth pair: host end on the bridge and up, container end created directly in the namespace of
+    /// <paramref name="pid"/> under its final name, addressed, up; with a default route through
+    /// <paramref name="defaultGateway"/>. All through rtnetlink in-process: this is on every container start.</summary>
+    public static Task AttachVethAsync(int pid, string bridge, string hostIf, string containerIf, Ipv4Cidr address,
         string mac, int mtu, uint? defaultGateway)
     {
-        // The peer is created under a temporary unique name: eth0 may exist on the host.
-        var tmp = "wt" + hostIf[Math.Max(0, hostIf.Length - 11)..];
-        var host = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"link add name {hostIf} mtu {mtu} type veth peer name {tmp} mtu {mtu}\n")
-            .Append(CultureInfo.InvariantCulture, $"link set {hostIf} master {bridge} up\n")
-            .Append(CultureInfo.InvariantCulture, $"link set {tmp} netns {pid}\n");
-        await HostCommand.RunAsync(Ip, ["-batch", "-"], host.ToString()).ConfigureAwait(false);
+        using var nl = Netlink.Open();
+        int master = nl.LinkIndex(bridge);
+        if (master == 0) throw WharfException.Internal($"bridge {bridge} does not exist");
+        nl.CreateVeth(hostIf, containerIf, pid, mtu, ParseMac(mac));
         try
         {
-            await ConfigureInsideAsync(pid, tmp, containerIf, address, mac, defaultGateway).ConfigureAwait(false);
+            nl.SetUp(nl.LinkIndex(hostIf), master);
+            NetNamespace.Invoke($"/proc/{pid}/ns/net", () =>
+            {
+                using var inside = Netlink.Open();
+                int index = inside.LinkIndex(containerIf);
+                if (index == 0) throw WharfException.Internal($"{containerIf} did not appear in the container's namespace");
+                inside.AddAddress(index, address.Address, address.PrefixLength);
+                inside.SetUp(index);
+                inside.SetUp(inside.LinkIndex("lo"));
+                if (defaultGateway is { } gw) inside.ReplaceDefaultRoute(index, gw);
+                return 0;
+            });
         }
         catch
         {
-            await DeleteLinkAsync(hostIf).ConfigureAwait(false);
+            int host = nl.LinkIndex(hostIf);
+            if (host > 0) nl.DeleteLink(host);
             throw;
         }
+        return Task.CompletedTask;
     }
+
+    private static byte[] ParseMac(string mac) =>
+        mac.Split(':').Select(h => byte.Parse(h, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>A macvlan sub-interface of <paramref name="parent"/> moved into the namespace of <paramref name="pid"/>.</summary>
     public static async Task AttachMacvlanAsync(int pid, string parent, string mode, string tmpName, string containerIf,

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using Wharf.Network.Ports;
 
 namespace Wharf.Network;
 
@@ -13,8 +15,9 @@ public static class NftRuleset
     public static string TableName(string defaultBridge) =>
         "wharf_" + new string(defaultBridge.Select(ch => char.IsAsciiLetterOrDigit(ch) ? ch : '_').ToArray());
 
-    public static string Build(string table, IReadOnlyList<FirewallNetwork> networks)
+    public static string Build(string table, IReadOnlyList<FirewallNetwork> networks, IReadOnlyList<PortMapping>? ports = null)
     {
+        ports ??= [];
         var sb = new StringBuilder();
         // "add" then "delete" makes the delete valid whether or not the table exists; the rest recreates it.
         sb.Append("add table ip ").Append(table).Append('\n');
@@ -22,6 +25,8 @@ public static class NftRuleset
         sb.Append("table ip ").Append(table).Append(" {\n");
 
         sb.Append("\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+        // Published ports are reachable from everywhere, other networks included (their DNAT marks them).
+        if (ports.Count > 0) sb.Append("\t\tct status dnat accept\n");
         foreach (var n in networks)
         {
             if (n.Internal)
@@ -45,7 +50,40 @@ public static class NftRuleset
             if (n.Internal || !n.Masquerade) continue;
             sb.Append("\t\tip saddr ").Append(n.Subnet.Canonical).Append(" oifname != \"").Append(n.Bridge).Append("\" masquerade\n");
         }
-        sb.Append("\t}\n}\n");
+        if (ports.Count > 0)
+        {
+            foreach (var bridge in ports.Select(p => p.Bridge).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                // 127.0.0.1:PORT from the host: the DNATed packet leaves through the bridge with a loopback source
+                // (allowed by route_localnet); the container must see the bridge's address instead.
+                sb.Append("\t\tip saddr 127.0.0.0/8 oifname \"").Append(bridge).Append("\" masquerade\n");
+                // Hairpin: a container reaching a port published by a neighbour through a host address; without
+                // this the answer would go straight back over the bridge from an address the client never called.
+                var subnet = networks.FirstOrDefault(n => n.Bridge == bridge)?.Subnet.Canonical;
+                if (subnet is { } sn)
+                    sb.Append("\t\tip saddr ").Append(sn).Append(" oifname \"").Append(bridge).Append("\" ct status dnat masquerade\n");
+            }
+        }
+        sb.Append("\t}\n");
+
+        if (ports.Count > 0)
+        {
+            // Only traffic addressed to this host is published (fib daddr type local), both arriving (prerouting)
+            // and from the host itself (output, which is how 127.0.0.1:PORT works without a userland proxy).
+            sb.Append("\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tfib daddr type local jump ports\n\t}\n");
+            sb.Append("\tchain output {\n\t\ttype nat hook output priority -100; policy accept;\n\t\tfib daddr type local jump ports\n\t}\n");
+            sb.Append("\tchain ports {\n");
+            foreach (var p in ports)
+            {
+                sb.Append("\t\t");
+                if (p.HostIp != 0) sb.Append("ip daddr ").Append(p.HostIpText).Append(' ');
+                sb.Append(p.Proto).Append(" dport ").Append(p.HostPort.ToString(CultureInfo.InvariantCulture))
+                  .Append(" dnat to ").Append(Ipv4Cidr.FormatIp(p.ContainerIp)).Append(':')
+                  .Append(p.ContainerPort.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+            sb.Append("\t}\n");
+        }
+        sb.Append("}\n");
         return sb.ToString();
     }
 

@@ -344,4 +344,56 @@ public sealed class BuildTests(DaemonFixture wharf)
             await wharf.Docker("rm", "-f", created);
         }
     }
+
+    [Fact]
+    public async Task Run_layers_leave_out_runtime_and_mount_stubs_and_an_unchanged_run_commits_an_empty_layer()
+    {
+        const string emptyLayer = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+        var tag = "stubs-" + wharf.UniqueName("b");
+        var ctx = Context("""
+            FROM busybox
+            RUN --mount=type=tmpfs,target=/tmpmount true
+            RUN --mount=type=cache,target=/cachemount/x echo > /made
+            RUN true
+            """);
+
+        (await Build(ctx, "-t", tag)).EnsureSuccess();
+
+        // Docker keeps /etc/hosts, /etc/resolv.conf and /etc/hostname out of RUN layers (its init layer), and BuildKit
+        // removes the mount points it made: a RUN that changes nothing commits Docker's empty layer, even the first
+        // one on busybox (which has none of those files), and the cache mount's directories are not in the image.
+        var layers = (await wharf.Docker("image", "inspect", "-f", "{{range .RootFS.Layers}}{{println .}}{{end}}", tag)).EnsureSuccess()
+            .Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(emptyLayer, layers[^3]);
+        Assert.NotEqual(emptyLayer, layers[^2]);
+        Assert.Equal(emptyLayer, layers[^1]);
+        Assert.Equal("ok\n", await Run(tag, "sh", "-c", "test -e /made && test ! -e /cachemount && test ! -e /tmpmount && echo ok"));
+    }
+
+    [Fact]
+    public async Task Wharf_build_secret_is_mounted_for_run_and_kept_out_of_the_image()
+    {
+        var tag = "secret-" + wharf.UniqueName("b");
+        var ctx = Context("""
+            FROM busybox
+            RUN --mount=type=secret,id=tok test "$(cat /run/secrets/tok)" = "s3cret" && stat -c '%a %u' /run/secrets/tok > /mode1
+            RUN --mount=type=secret,id=tok,target=/opt/app/token,mode=0440,uid=1000 stat -c '%a %u' /opt/app/token > /mode2
+            RUN --mount=type=secret,id=absent echo optional secrets may be missing
+            """);
+        var secretFile = Path.Combine(wharf.TempDir, wharf.UniqueName("tok"));
+        File.WriteAllText(secretFile, "s3cret");
+
+        (await wharf.Wharf("build", "-t", tag, "--secret", "id=tok,src=" + secretFile, ctx)).EnsureSuccess();
+
+        Assert.Equal("400 0\n440 1000\n", await Run(tag, "cat", "/mode1", "/mode2"));
+        Assert.Equal("gone\n", await Run(tag, "sh", "-c", "test ! -e /run/secrets && test ! -e /opt/app && echo gone"));
+
+        var required = Context("""
+            FROM busybox
+            RUN --mount=type=secret,id=tok,required=true true
+            """);
+        var failed = await wharf.Wharf("build", required);
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("secret tok: not found", failed.Stderr, StringComparison.Ordinal);
+    }
 }

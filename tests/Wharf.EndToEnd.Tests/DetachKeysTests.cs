@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Wharf.EndToEnd.Tests;
 
-/// <summary>Detaching from a TTY container with the detach keys: the attach ends, the container keeps running.</summary>
+/// <summary>Detaching from a TTY container or exec with the detach keys: the attach ends, the container (or exec) keeps running.</summary>
 [Collection(ContainersCollection.Name)]
 public sealed class DetachKeysTests(DaemonFixture wharf)
 {
@@ -68,6 +68,32 @@ public sealed class DetachKeysTests(DaemonFixture wharf)
             var buffer = new byte[4096];
             while (await stream.ReadAsync(buffer, deadline.Token) > 0) { }
             await AssertRunning(name);
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", name);
+        }
+    }
+
+    [Fact]
+    public async Task Docker_exec_it_detaches_with_its_own_keys_and_the_exec_process_runs_on()
+    {
+        var name = await StartShell();
+        try
+        {
+            using var terminal = Terminal.Start(wharf, $"exec -it --detach-keys ctrl-x,x {name} sh");
+            await terminal.Type("echo $((6*7)); exec sleep 4242\r");
+            await terminal.WaitFor("42");
+            await terminal.Type("\x18x");
+            await terminal.Exit();
+
+            // The exec's process was not ended by the detach: its sleep is still in the container.
+            var ps = (await wharf.Docker("exec", name, "ps", "-o", "args")).EnsureSuccess().Stdout;
+            Assert.Contains("sleep 4242", ps, StringComparison.Ordinal);
+
+            var bad = await wharf.Docker("exec", "--detach-keys", "ctrl-", name, "true");
+            Assert.NotEqual(0, bad.ExitCode);
+            Assert.Contains("Invalid detach keys", bad.Stderr, StringComparison.Ordinal);
         }
         finally
         {

@@ -78,6 +78,130 @@ public sealed class WharfCliTests(DaemonFixture wharf)
         Assert.Contains("busybox", result.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Wharf_manages_a_running_container_pause_rename_top_diff_stats_update_restart()
+    {
+        var name = wharf.UniqueName("cli-manage");
+        var renamed = name + "-2";
+        try
+        {
+            (await wharf.Wharf("run", "-d", "--name", name, "busybox", "sleep", "600")).EnsureSuccess();
+
+            (await wharf.Wharf("pause", name)).EnsureSuccess();
+            Assert.Equal("paused\n", (await wharf.Docker("inspect", "-f", "{{.State.Status}}", name)).EnsureSuccess().Stdout);
+            (await wharf.Wharf("unpause", name)).EnsureSuccess();
+            Assert.Equal("running\n", (await wharf.Docker("inspect", "-f", "{{.State.Status}}", name)).EnsureSuccess().Stdout);
+
+            (await wharf.Wharf("rename", name, renamed)).EnsureSuccess();
+            Assert.Equal("/" + renamed + "\n", (await wharf.Docker("inspect", "-f", "{{.Name}}", renamed)).EnsureSuccess().Stdout);
+
+            var top = (await wharf.Wharf("top", renamed)).EnsureSuccess().Stdout;
+            Assert.Contains("PID", top, StringComparison.Ordinal);
+            Assert.Contains("sleep 600", top, StringComparison.Ordinal);
+
+            (await wharf.Docker("exec", renamed, "touch", "/made-by-exec")).EnsureSuccess();
+            Assert.Contains("A /made-by-exec", (await wharf.Wharf("diff", renamed)).EnsureSuccess().Stdout, StringComparison.Ordinal);
+
+            var stats = (await wharf.Wharf("stats", "--no-stream", renamed)).EnsureSuccess().Stdout;
+            Assert.Contains("MEM USAGE / LIMIT", stats, StringComparison.Ordinal);
+            Assert.Contains(renamed, stats, StringComparison.Ordinal);
+
+            (await wharf.Wharf("update", "--memory", "64m", "--pids-limit", "50", renamed)).EnsureSuccess();
+            Assert.Equal("67108864 50\n",
+                (await wharf.Docker("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}", renamed)).EnsureSuccess().Stdout);
+
+            var before = (await wharf.Docker("inspect", "-f", "{{.State.StartedAt}}", renamed)).EnsureSuccess().Stdout;
+            (await wharf.Wharf("restart", "-t", "1", renamed)).EnsureSuccess();
+            var after = (await wharf.Docker("inspect", "-f", "{{.State.Status}} {{.State.StartedAt}}", renamed)).EnsureSuccess().Stdout;
+            Assert.StartsWith("running ", after, StringComparison.Ordinal);
+            Assert.NotEqual("running " + before, after);
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", name);
+            await wharf.Docker("rm", "-f", renamed);
+        }
+    }
+
+    [Fact]
+    public async Task Wharf_publishes_a_port_and_port_lists_it()
+    {
+        var name = wharf.UniqueName("cli-port");
+        try
+        {
+            (await wharf.Wharf("create", "--name", name, "-p", "127.0.0.1::80", "--expose", "9000-9001/udp", "busybox", "true")).EnsureSuccess();
+
+            var config = (await wharf.Docker("inspect", "-f", "{{json .HostConfig.PortBindings}} {{json .Config.ExposedPorts}}", name)).EnsureSuccess().Stdout;
+            Assert.Contains("\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"\"}]", config, StringComparison.Ordinal);
+            Assert.Contains("\"9001/udp\":{}", config, StringComparison.Ordinal);
+
+            var bad = await wharf.Wharf("create", "-p", "80/icmp", "busybox", "true");
+            Assert.Equal(125, bad.ExitCode);
+            Assert.Contains("invalid proto: icmp", bad.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", name);
+        }
+    }
+
+    [Fact]
+    public async Task Wharf_network_and_volume_verbs_create_list_inspect_and_remove()
+    {
+        var net = wharf.UniqueName("cli-net");
+        var vol = wharf.UniqueName("cli-vol");
+        try
+        {
+            (await wharf.Wharf("network", "create", "--label", "team=a", net)).EnsureSuccess();
+            Assert.Contains(net, (await wharf.Wharf("network", "ls")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+            Assert.Equal("a\n", (await wharf.Wharf("network", "inspect", "-f", "{{.Labels.team}}", net)).EnsureSuccess().Stdout);
+            var name = wharf.UniqueName("cli-net-c");
+            (await wharf.Wharf("create", "--name", name, "busybox", "true")).EnsureSuccess();
+            (await wharf.Wharf("network", "connect", "--alias", "db", net, name)).EnsureSuccess();
+            Assert.Contains("db", (await wharf.Docker("inspect", "-f", "{{json .NetworkSettings.Networks}}", name)).EnsureSuccess().Stdout, StringComparison.Ordinal);
+            (await wharf.Wharf("network", "disconnect", net, name)).EnsureSuccess();
+            (await wharf.Wharf("rm", name)).EnsureSuccess();
+            (await wharf.Wharf("network", "rm", net)).EnsureSuccess();
+            Assert.DoesNotContain(net, (await wharf.Docker("network", "ls")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+
+            Assert.Equal(vol + "\n", (await wharf.Wharf("volume", "create", "--label", "k=v", vol)).EnsureSuccess().Stdout);
+            Assert.Contains(vol, (await wharf.Wharf("volume", "ls")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+            Assert.Equal("v\n", (await wharf.Wharf("volume", "inspect", "-f", "{{.Labels.k}}", vol)).EnsureSuccess().Stdout);
+            (await wharf.Wharf("volume", "rm", vol)).EnsureSuccess();
+            Assert.DoesNotContain(vol, (await wharf.Docker("volume", "ls", "-q")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+            var missing = await wharf.Wharf("volume", "inspect", vol);
+            Assert.Equal(1, missing.ExitCode);
+            Assert.Contains("No such volume", missing.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await wharf.Docker("network", "rm", net);
+            await wharf.Docker("volume", "rm", "-f", vol);
+        }
+    }
+
+    [Fact]
+    public async Task Wharf_container_prune_removes_stopped_containers_matching_the_filter()
+    {
+        var label = "wharf-cli-prune=" + Guid.NewGuid().ToString("N");
+        var kept = wharf.UniqueName("cli-prune-keep");
+        try
+        {
+            var id = (await wharf.Wharf("create", "--label", label, "busybox", "true")).EnsureSuccess().Stdout.Trim();
+            (await wharf.Wharf("create", "--name", kept, "busybox", "true")).EnsureSuccess();
+
+            var prune = (await wharf.Wharf("container", "prune", "-f", "--filter", "label=" + label)).EnsureSuccess().Stdout;
+
+            Assert.Contains(id, prune, StringComparison.Ordinal);
+            Assert.Contains("Total reclaimed space:", prune, StringComparison.Ordinal);
+            Assert.Contains(kept, (await wharf.Docker("ps", "-a")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", kept);
+        }
+    }
+
     private async Task<CommandResult> WaitForLogs(string name, string expected)
     {
         CommandResult logs;

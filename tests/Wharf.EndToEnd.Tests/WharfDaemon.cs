@@ -44,6 +44,9 @@ public sealed class WharfDaemon
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>More wharfd flags for the next starts (e.g. --config-file); empty by default.</summary>
+    public IReadOnlyList<string> ExtraArgs { get; set; } = [];
+
     /// <param name="environment">Extra variables for this run of wharfd only (e.g. WHARF_TEST_CRASH_AT).</param>
     public async Task StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -69,7 +72,17 @@ public sealed class WharfDaemon
             psi.ArgumentList.Add(arg);
         }
 
+        foreach (var arg in ExtraArgs)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
         psi.Environment["WHARF_E2E_LOG"] = LogFile;
+        // Tests never reach past this machine: every request wharfd would send to a host that is not loopback (a
+        // pull from Docker Hub, ADD of a URL) goes to a proxy address on loopback where nothing listens, so no name
+        // is looked up outside and no packet leaves. Loopback registries are reached directly.
+        psi.Environment["HTTP_PROXY"] = psi.Environment["HTTPS_PROXY"] = "http://127.0.0.1:9";
+        psi.Environment["NO_PROXY"] = "127.0.0.1,localhost,::1";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             psi.Environment[key] = value;

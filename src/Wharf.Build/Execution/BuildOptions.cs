@@ -15,4 +15,6 @@ public sealed record BuildOptions
     public string? NetworkMode { get; init; }
     public string? Platform { get; init; }
     public IReadOnlyList<string> CacheFrom { get; init; } = [];
+    /// <summary>`wharf build --secret` contents by id, for RUN --mount=type=secret (never in a layer or a cache key).</summary>
+    public IReadOnlyDictionary<string, byte[]> Secrets { get; init; } = new Dictionary<string, byte[]>();
 }

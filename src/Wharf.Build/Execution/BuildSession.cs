@@ -13,6 +13,8 @@ internal sealed class BuildSession
     public required Dockerfile Dockerfile { get; init; }
     public required string ContextRoot { get; init; }
     public required string CacheMountRoot { get; init; }
+    /// <summary>A private directory (mode 0700, beside the context, removed with it) for secret files of RUN mounts.</summary>
+    public required string SecretRoot { get; init; }
     /// <summary>Meta ARG values (before the first FROM) plus the platform args: what FROM lines expand with.</summary>
     public required IReadOnlyDictionary<string, string?> GlobalArgs { get; init; }
     public required Func<BuildStage, Task<StageResult>> StageResult { get; init; }

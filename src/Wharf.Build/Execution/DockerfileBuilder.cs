@@ -15,6 +15,21 @@ public sealed class DockerfileBuilder(IBuildBackend backend, BuildCache cache, s
 {
     public async Task<string> BuildAsync(BuildContext context, BuildOptions options, IBuildOutput output, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        // Beside the context (on tmpfs for small contexts), never inside it: COPY must not see secrets.
+        var secretRoot = Path.TrimEndingDirectorySeparator(context.Root) + ".secrets";
+        try
+        {
+            return await BuildCoreAsync(context, options, output, secretRoot, ct);
+        }
+        finally
+        {
+            if (Directory.Exists(secretRoot)) Directory.Delete(secretRoot, recursive: true);
+        }
+    }
+
+    private async Task<string> BuildCoreAsync(BuildContext context, BuildOptions options, IBuildOutput output, string secretRoot, CancellationToken ct)
+    {
         var dockerfileRel = DockerIgnore.Clean(options.DockerfilePath);
         var dockerfilePath = RootPath.Resolve(context.Root, dockerfileRel);
         if (!File.Exists(dockerfilePath))
@@ -66,7 +81,7 @@ public sealed class DockerfileBuilder(IBuildBackend backend, BuildCache cache, s
         session = new BuildSession
         {
             Backend = backend, Options = options, Cache = cache, Args = args, Plan = plan, Dockerfile = df,
-            ContextRoot = context.Root, CacheMountRoot = cacheMountRoot, GlobalArgs = global,
+            ContextRoot = context.Root, CacheMountRoot = cacheMountRoot, SecretRoot = secretRoot, GlobalArgs = global,
             StageResult = StageTask, StepNumbers = numbers, TotalSteps = total,
             CacheSources = [.. options.CacheFrom.Select(backend.FindImage).OfType<BaseImage>()],
         };

@@ -103,14 +103,54 @@ internal sealed partial class StageBuilder
                 }
                 return new RunMount("bind", Context.RootPath.Resolve(root, source), target, !Rw());
             }
-            case "secret" or "ssh":
-                // The legacy /build API carries no secrets or agent sockets: a required one is an error.
-                if (fields.TryGetValue("required", out var req) && req != "false")
-                    throw new WharfException(ErrorKind.InvalidArgument, $"{type} {fields.GetValueOrDefault("id", "default")}: not found");
+            case "secret":
+            {
+                // BuildKit's defaults: the id is the target's file name, the target /run/secrets/<id>.
+                var id = fields.GetValueOrDefault("id") ?? (target is null ? null : Path.GetFileName(target));
+                if (string.IsNullOrEmpty(id)) throw DockerfileErrors.At(DfName, ins.Line, "secret mount requires an id or a target");
+                target ??= "/run/secrets/" + id;
+                if (!session.Options.Secrets.TryGetValue(id, out var content))
+                {
+                    if (fields.TryGetValue("required", out var req) && req != "false")
+                        throw new WharfException(ErrorKind.InvalidArgument, $"secret {id}: not found");
+                    return null;
+                }
+                return new RunMount("bind", WriteSecret(content, fields, ins), target, true);
+            }
+            case "ssh":
+                // The legacy /build API carries no agent socket: a required one is an error.
+                if (fields.TryGetValue("required", out var sshRequired) && sshRequired != "false")
+                    throw new WharfException(ErrorKind.InvalidArgument, $"ssh {fields.GetValueOrDefault("id", "default")}: not found");
                 return null;
             default:
                 throw DockerfileErrors.At(DfName, ins.Line, $"unsupported mount type \"{type}\"");
         }
+    }
+
+    /// <summary>A secret as a file of its own for one RUN mount, with the mount's mode (default 0400), uid and gid.</summary>
+    private string WriteSecret(byte[] content, Dictionary<string, string> fields, Instruction ins)
+    {
+        var mode = UnixFileMode.UserRead;
+        if (fields.TryGetValue("mode", out var m))
+        {
+            try { mode = (UnixFileMode)Convert.ToInt32(m, 8) & (UnixFileMode)0x1FF; }
+            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+            {
+                throw DockerfileErrors.At(DfName, ins.Line, $"invalid secret mode \"{m}\"");
+            }
+        }
+        int Id(string key) => fields.TryGetValue(key, out var v)
+            ? int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n
+                : throw DockerfileErrors.At(DfName, ins.Line, $"invalid secret {key} \"{v}\"")
+            : 0;
+        Directory.CreateDirectory(session.SecretRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var path = Path.Combine(session.SecretRoot, Guid.NewGuid().ToString("N"));
+        using (var f = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+            f.Write(content);
+        File.SetUnixFileMode(path, mode);
+        if (Wharf.Interop.Native.lchown(path, Id("uid"), Id("gid")) != 0)
+            throw new IOException($"chown of a secret file failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+        return path;
     }
 
     /// <summary>--from of COPY and RUN --mount: a stage (by name or index) or a local image.</summary>

@@ -23,7 +23,7 @@ internal static partial class BuildCommand
             FlagSpec.Value("tag", 't'), FlagSpec.Value("file", 'f'), FlagSpec.Value("build-arg"), FlagSpec.Value("target"),
             FlagSpec.Bool("no-cache"), FlagSpec.Bool("quiet", 'q'), FlagSpec.Value("label"), FlagSpec.Value("network"),
             FlagSpec.Value("iidfile"), FlagSpec.Value("platform"), FlagSpec.Bool("pull"), FlagSpec.Bool("rm"), FlagSpec.Bool("force-rm"),
-            FlagSpec.Value("cache-from"),
+            FlagSpec.Value("cache-from"), FlagSpec.Value("secret"),
         ]);
         if (flags.Positionals.Count != 1) throw new UsageException("\"build\" requires exactly 1 argument.");
         var dir = flags.Positionals[0];
@@ -51,6 +51,7 @@ internal static partial class BuildCommand
         var view = new ProgressView(ctx.Out, flags.Bool("quiet"));
         string? imageId = null;
         int exit = 0;
+        var secrets = ReadSecrets(flags.Values("secret"), ctx);
         await ctx.Client.BuildImageAsync(tar, query, async m =>
         {
             if (m.Aux is { } aux && aux.TryGetValue("ID", out var id)) imageId = id;
@@ -62,11 +63,48 @@ internal static partial class BuildCommand
                 return;
             }
             if (m.Stream is { } text) await view.StreamAsync(text).ConfigureAwait(false);
-        }).ConfigureAwait(false);
+        }, secrets: secrets).ConfigureAwait(false);
         if (exit != 0) return exit;
         await view.FinishAsync(failed: false).ConfigureAwait(false);
         if (flags.Value("iidfile") is { } iid && imageId is not null) await File.WriteAllTextAsync(iid, imageId).ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>`--secret id=x[,src=file|,env=VAR][,type=file|env]` as buildx reads it: a file by default, an
+    /// environment variable with type=env or env=.</summary>
+    internal static Dictionary<string, byte[]> ReadSecrets(IReadOnlyList<string> specs, CliContext ctx)
+    {
+        var result = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var spec in specs)
+        {
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var eq = part.IndexOf('=');
+                if (eq <= 0) throw new UsageException($"invalid secret \"{spec}\": expected key=value fields");
+                fields[part[..eq].Trim().ToLowerInvariant()] = part[(eq + 1)..];
+            }
+            var id = fields.GetValueOrDefault("id") ?? throw new UsageException($"invalid secret \"{spec}\": id is required");
+            if (!Wharf.Api.Build.BuildSecrets.IsValidId(id)) throw new UsageException($"invalid secret id \"{id}\"");
+            var source = fields.GetValueOrDefault("src") ?? fields.GetValueOrDefault("source");
+            var env = fields.GetValueOrDefault("env");
+            if (fields.GetValueOrDefault("type") == "env" || env is not null)
+            {
+                var name = env ?? source ?? id;
+                result[id] = System.Text.Encoding.UTF8.GetBytes(ctx.Environment(name)
+                    ?? throw new UsageException($"secret {id}: environment variable {name} is not set"));
+            }
+            else
+            {
+                var path = source ?? throw new UsageException($"invalid secret \"{spec}\": src is required for a file secret");
+                try { result[id] = File.ReadAllBytes(path); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new UsageException($"secret {id}: cannot read {path}: {e.Message}");
+                }
+            }
+        }
+        return result;
     }
 
     private static string JsonMap(IReadOnlyList<string> pairs, CliContext ctx)

@@ -79,7 +79,7 @@ internal static class ContainerVerbs
     }
 
     /// <summary>Runs the action for each name, printing the name on success and docker's error otherwise; exit 1 if any failed.</summary>
-    private static async Task<int> ForEachAsync(CliContext ctx, string verb, List<string> ids, Func<string, Task> action)
+    internal static async Task<int> ForEachAsync(CliContext ctx, string verb, List<string> ids, Func<string, Task> action)
     {
         RequireOne(verb, ids);
         var failed = false;

@@ -40,6 +40,7 @@ internal sealed class CreateOptions
         FlagSpec.Value("volumes-from"),
         FlagSpec.Value("tmpfs"),
         .. HostOptionFlags.Flags,
+        .. PortFlags.Specs,
     ];
 
     public static readonly FlagSpec[] RunFlags =
@@ -187,6 +188,7 @@ internal sealed class CreateOptions
         ResourceFlags.Apply(flags, request.HostConfig);
         MountFlags.Apply(flags, request, request.HostConfig);
         HostOptionFlags.Apply(flags, request.HostConfig);
+        PortFlags.Apply(flags, request, request.HostConfig);
 
         if (request.HostConfig.AutoRemove && request.HostConfig.RestartPolicy.Name is not ("" or "no"))
         {
@@ -204,7 +206,7 @@ internal sealed class CreateOptions
         };
     }
 
-    private static RestartPolicy ParseRestart(string? value)
+    internal static RestartPolicy ParseRestart(string? value)
     {
         if (string.IsNullOrEmpty(value))
         {

@@ -29,7 +29,7 @@ internal static class InspectCommand
         }
 
         var type = forcedType ?? flags.Value("type");
-        if (type is not (null or "container" or "image"))
+        if (type is not (null or "container" or "image" or "network" or "volume"))
         {
             throw new UsageException($"\"{type}\" is not a valid value for --type");
         }
@@ -46,6 +46,8 @@ internal static class InspectCommand
                 {
                     "container" => "Error: No such container: " + name,
                     "image" => "Error: No such image: " + name,
+                    "network" => "Error: No such network: " + name,
+                    "volume" => "Error: No such volume: " + name,
                     _ => "Error: No such object: " + name,
                 }).ConfigureAwait(false);
                 failed = true;
@@ -88,6 +90,19 @@ internal static class InspectCommand
             try
             {
                 return JsonNode.Parse(await client.InspectImageRawAsync(name).ConfigureAwait(false));
+            }
+            catch (DockerApiException ex) when (ex.IsNotFound)
+            {
+            }
+        }
+
+        // docker inspect without --type tries volumes and networks after containers and images, in that order.
+        foreach (var (kind, path) in new[] { ("volume", "/volumes/"), ("network", "/networks/") })
+        {
+            if (type is not null && type != kind) continue;
+            try
+            {
+                return JsonNode.Parse(await client.GetRawJsonAsync(path + Uri.EscapeDataString(name)).ConfigureAwait(false));
             }
             catch (DockerApiException ex) when (ex.IsNotFound)
             {

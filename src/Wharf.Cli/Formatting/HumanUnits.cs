@@ -5,6 +5,7 @@ namespace Wharf.Cli.Formatting;
 /// <summary>Docker's human-readable durations and sizes (go-units HumanDuration / HumanSizeWithPrecision).</summary>
 internal static class HumanUnits
 {
+    private static readonly string[] BinaryUnits = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
     private static readonly string[] DecimalUnits = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
 
     public static string Duration(TimeSpan d)
@@ -80,6 +81,19 @@ internal static class HumanUnits
         }
 
         return FormatG(size, precision) + DecimalUnits[unit];
+    }
+
+    /// <summary>Binary (1024-based) size with 4 significant digits, as go-units BytesSize: 643072 → "628KiB".</summary>
+    public static string BytesSize(double size)
+    {
+        var unit = 0;
+        while (size >= 1024 && unit < BinaryUnits.Length - 1)
+        {
+            size /= 1024;
+            unit++;
+        }
+
+        return FormatG(size, 4) + BinaryUnits[unit];
     }
 
     /// <summary>Go's %.Ng: N significant digits, trailing zeros dropped, exponent form only when Go would use it.</summary>

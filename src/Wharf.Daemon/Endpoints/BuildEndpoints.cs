@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Wharf.Api;
+using Wharf.Api.Build;
 using Wharf.Build.Execution;
 using Wharf.Core;
 using Wharf.Daemon.Http;
@@ -19,7 +20,15 @@ internal sealed class BuildEndpoints(BuildService build, Action<string> log)
     private async Task BuildAsync(HttpContext c, CancellationToken ct)
     {
         var options = ParseOptions(c.Request.Query);
+        if (c.Request.Header(BuildSecrets.HeaderName) is { Length: > 0 } secrets)
+        {
+            try { options = options with { Secrets = BuildSecrets.Decode(secrets) }; }
+            catch (FormatException e) { throw WharfException.Invalid("invalid build secrets: " + e.Message); }
+        }
         using var context = await build.ReadContextAsync(c.Request.Body, ct);
+        // The tar ends before the body does (zero padding, the last chunk): read the rest now, or a fast answer
+        // closes the connection on unread bytes, the kernel resets it and the client sees "broken pipe".
+        await c.Request.Body.CopyToAsync(Stream.Null, ct);
         var stream = await c.StartStreamAsync("application/json", ct);
         var output = new StreamOutput(stream, ct);
         try

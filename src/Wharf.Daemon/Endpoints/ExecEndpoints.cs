@@ -79,10 +79,13 @@ internal sealed class ExecEndpoints(ContainerService containers, Log log)
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var stdinPump = PumpStdinAsync(raw, run, stop.Token);
+        // As for attach, only a TTY exec watches for the detach keys: detaching ends this stream, the process runs on.
+        using var detached = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var escape = run.Tty ? new EscapeScanner(run.DetachKeys) : null;
+        var stdinPump = PumpStdinAsync(raw, run, escape, detached, stop.Token);
         try
         {
-            while (await run.ReadAsync(ct) is { } chunk)
+            while (await run.ReadAsync(detached.Token) is { } chunk)
                 await WriteOutputAsync(raw, multiplexed, chunk.Stream, chunk.Data, ct);
             // The CLI asks for the exit code as soon as the stream ends: it must be recorded by then.
             await run.Exited.WaitAsync(ct);
@@ -90,6 +93,10 @@ internal sealed class ExecEndpoints(ContainerService containers, Log log)
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
             log.Debug($"exec {Ids.Short(execId)}: client went away: {e.Message}");
+        }
+        catch (OperationCanceledException) when (detached.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            log.Debug($"exec {Ids.Short(execId)}: detached");
         }
         finally
         {
@@ -99,7 +106,7 @@ internal sealed class ExecEndpoints(ContainerService containers, Log log)
         }
     }
 
-    private static async Task PumpStdinAsync(HijackedStream raw, ExecRun run, CancellationToken ct)
+    private static async Task PumpStdinAsync(HijackedStream raw, ExecRun run, EscapeScanner? escape, CancellationTokenSource detach, CancellationToken ct)
     {
         var buf = new byte[32 * 1024];
         try
@@ -108,7 +115,18 @@ internal sealed class ExecEndpoints(ContainerService containers, Log log)
             {
                 int n = await raw.ReadAsync(buf, ct);
                 if (n == 0) break;
-                await run.WriteStdinAsync(buf.AsMemory(0, n), ct);
+                if (escape is null)
+                {
+                    await run.WriteStdinAsync(buf.AsMemory(0, n), ct);
+                    continue;
+                }
+                var (forward, detached) = escape.Feed(buf.AsSpan(0, n));
+                if (forward.Length > 0) await run.WriteStdinAsync(forward, ct);
+                if (detached)
+                {
+                    await detach.CancelAsync();
+                    return; // stdin stays open: the process keeps it, as after a docker attach detach
+                }
             }
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException) { }

@@ -6,7 +6,7 @@ using Wharf.Engine.Images;
 namespace Wharf.Daemon.Endpoints;
 
 /// <summary>The /images routes available so far (engine-api.md §5): list, inspect, tag, remove, import.</summary>
-internal sealed class ImageEndpoints(ImageService images)
+internal sealed class ImageEndpoints(ImageService images, Handler? pull = null)
 {
     public void Map(Router r)
     {
@@ -68,16 +68,20 @@ internal sealed class ImageEndpoints(ImageService images)
         await c.WriteBytesAsync(200, "application/json", body.ToArray(), ct);
     }
 
-    /// <summary>POST /images/create: import (fromSrc=-) now; pulling needs the registry client (a later issue).</summary>
+    /// <summary>POST /images/create: import (fromSrc=-) here; a pull (fromImage=) goes to the distribution endpoints.</summary>
     private async Task CreateAsync(HttpContext c, CancellationToken ct)
     {
         var q = c.Request.Query;
         var fromSrc = q.Get("fromSrc");
         if (fromSrc is null)
         {
+            if (pull is not null)
+            {
+                await pull(c, ct);
+                return;
+            }
             var from = q.Get("fromImage") ?? "";
-            throw WharfException.NotImplemented(
-                $"pull access denied for {from}: wharf has no registry client yet, so images cannot be pulled; create base images with `wharf base-image busybox` or `docker import`");
+            throw WharfException.NotImplemented($"pull access denied for {from}: this daemon has no registry client");
         }
         if (fromSrc != "-") throw WharfException.NotImplemented("importing from a URL is not supported; pipe the tar in with fromSrc=-");
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Wharf.Api.Containers;
 using Wharf.Build.Execution;
@@ -12,6 +13,9 @@ namespace Wharf.Engine.Build;
 /// containers of <see cref="ContainerService"/> (so they get the same runtime, network and cleanup).</summary>
 public sealed class BuildBackend(ImageService images, ContainerService containers, string mountParent) : IBuildBackend
 {
+    /// <summary>RUN --mount targets per RUN container, as paths relative to the root (for the commit's exclusions).</summary>
+    private readonly ConcurrentDictionary<string, string[]> _mountTargets = new(StringComparer.Ordinal);
+
     public BaseImage? FindImage(string reference)
     {
         try
@@ -56,6 +60,7 @@ public sealed class BuildBackend(ImageService images, ContainerService container
             else (host.Binds ??= []).Add($"{m.Source}:{m.Target}:{(m.ReadOnly ? "ro" : "rw")}");
         }
         var id = (await containers.CreateAsync(null, config, host, null, ct)).Id;
+        _mountTargets[id] = [.. request.Mounts.Select(m => m.Target.Trim('/')).Where(t => t.Length > 0)];
         await created(id);
         await using var attach = containers.Attach(id, stdin: false, stdout: true, stderr: true);
         using var wait = containers.BeginWait(id, "next-exit");
@@ -77,7 +82,7 @@ public sealed class BuildBackend(ImageService images, ContainerService container
         Directory.CreateDirectory(mountParent);
         try
         {
-            using (var f = File.Create(temp)) images.WriteContainerDiff(containerId, f);
+            using (var f = File.Create(temp)) images.WriteContainerDiff(containerId, f, RunStubs(containerId));
             using var layer = File.OpenRead(temp);
             return images.Commit(new ImageCommitRequest(commit.ParentId, commit.Config, layer, commit.CreatedBy, Author: commit.Author));
         }
@@ -87,5 +92,20 @@ public sealed class BuildBackend(ImageService images, ContainerService container
         }
     }
 
-    public Task RemoveContainerAsync(string containerId) => containers.RemoveAsync(containerId, force: true);
+    /// <summary>
+    /// What a RUN step's layer leaves out: the files the runtime mounts over (/etc/hosts, /etc/resolv.conf…, which
+    /// Docker keeps in its init layer) and the mount points runc made for RUN --mount targets, with the parent
+    /// directories made only for them (BuildKit removes these stubs too). The command's own changes all stay.
+    /// </summary>
+    private Func<string, bool> RunStubs(string containerId)
+    {
+        var stubs = images.MountPointStubs(containerId, [.. ContainerService.RuntimeMountPoints, .. _mountTargets.GetValueOrDefault(containerId) ?? []]);
+        return stubs.Contains;
+    }
+
+    public Task RemoveContainerAsync(string containerId)
+    {
+        _mountTargets.TryRemove(containerId, out _);
+        return containers.RemoveAsync(containerId, force: true);
+    }
 }

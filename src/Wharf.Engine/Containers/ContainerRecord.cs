@@ -27,4 +27,6 @@ public sealed class ContainerRecord
     public int RestartCount { get; set; }
     /// <summary>The container was started at least once (Docker's "HasBeenStartedBefore").</summary>
     public bool HasBeenStarted { get; set; }
+    /// <summary>The ports published for the current run (host port chosen at start), null when not running.</summary>
+    public List<Wharf.Network.Ports.PortMapping>? PublishedPorts { get; set; }
 }

@@ -13,8 +13,12 @@ public sealed partial class ContainerService
 {
     /// <summary>Mount points the runtime creates in the writable layer (Docker keeps these in its "-init" layer,
     /// so they never show in diff or commit).</summary>
-    private static bool IsRuntimeMountPoint(string relative) =>
-        relative is "dev" or "proc" or "sys" or ".dockerenv" or "etc/hostname" or "etc/hosts" or "etc/resolv.conf" or "etc/mtab";
+    internal static readonly string[] RuntimeMountPoints =
+        ["dev", "proc", "sys", ".dockerenv", "etc/hostname", "etc/hosts", "etc/resolv.conf", "etc/mtab"];
+
+    /// <summary>The runtime's mount points in a container's writable layer and the directories made or copied up only
+    /// for them: left out of diff and commit.</summary>
+    private Func<string, bool> RuntimeStubs(string containerId) => Layers.MountPointStubs(containerId, RuntimeMountPoints).Contains;
 
     private IContainerLayers Layers =>
         _images as IContainerLayers ?? throw WharfException.NotImplemented("this image store cannot diff or commit containers");
@@ -23,7 +27,7 @@ public sealed partial class ContainerService
     public IReadOnlyList<FilesystemChange> Changes(string idOrName)
     {
         var e = Lookup(idOrName);
-        return Layers.ContainerChanges(e.Record.Id, IsRuntimeMountPoint)
+        return Layers.ContainerChanges(e.Record.Id, RuntimeStubs(e.Record.Id))
             .Select(c => new FilesystemChange { Path = c.Path, Kind = (int)c.Kind })
             .ToList();
     }
@@ -84,7 +88,7 @@ public sealed partial class ContainerService
             id = await Task.Run(() =>
             {
                 using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-                    layers.WriteContainerDiff(r.Id, f, IsRuntimeMountPoint, cancellationToken);
+                    layers.WriteContainerDiff(r.Id, f, RuntimeStubs(r.Id), cancellationToken);
                 if (paused)
                 {
                     // The diff is taken: the container may run on while the layer is unpacked.

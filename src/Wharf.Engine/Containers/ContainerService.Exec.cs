@@ -19,6 +19,7 @@ public sealed partial class ContainerService
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Cmd is not { Count: > 0 }) throw WharfException.Invalid("No exec command specified");
+        DetachKeys.Parse(request.DetachKeys); // refused here, as Docker does, not when the exec starts
         var e = Lookup(idOrName);
         var id = e.Record.Id;
         lock (e.Sync) ThrowUnlessExecutable(e);
@@ -131,7 +132,7 @@ public sealed partial class ContainerService
             ConsoleHeight = height,
             ConsoleWidth = width,
         };
-        return new ExecRun(x.Tty, x.OpenStdin, x.OpenStdout, x.OpenStderr, x.Exited.Task,
+        return new ExecRun(x.Tty, x.OpenStdin, x.OpenStdout, x.OpenStderr, DetachKeys.Parse(x.DetachKeys), x.Exited.Task,
             (detach, ct) => LaunchExecAsync(e, x, process, detach, ct));
     }
 

@@ -199,7 +199,7 @@ public sealed partial class ContainerService
             }
             CrashPoints.Hit("start-mounted");
             AllocateEndpoints(e);
-            EtcFiles.Write(r, HostnamePath(id), HostsPath(id), ResolvConfPath(id));
+            WriteEtcFiles(r);
             PrepareMounts(e, rootfs);
             var input = BuildSpecInput(r, rootfs);
             var spec = SpecBuilder.Build(input);

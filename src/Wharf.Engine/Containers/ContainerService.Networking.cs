@@ -1,6 +1,9 @@
 using Wharf.Api.Containers;
 using Wharf.Core;
 using Wharf.Engine.Networks;
+using Wharf.Network;
+using Wharf.Network.Dns;
+using Wharf.Network.Ports;
 
 namespace Wharf.Engine.Containers;
 
@@ -105,12 +108,55 @@ public sealed partial class ContainerService
             await Networks.WireAsync(n, ep, pid, r.Id, r.Name, route).ConfigureAwait(false);
             routed |= route;
         }
+        StartDns(r, pid);
+        await PublishPortsAsync(e).ConfigureAwait(false);
+    }
+
+    /// <summary>-p and -P: host ports claimed and DNATed to the container's address on its primary network.</summary>
+    private async Task PublishPortsAsync(ContainerEntry e)
+    {
+        if (Networks is null) return;
+        var r = e.Record;
+        if (r.HostConfig.NetworkMode is "host" or "none") return;
+        var bindings = r.HostConfig.PortBindings?.ToDictionary(kv => kv.Key,
+            kv => kv.Value?.Select(b => (b.HostIp, b.HostPort)).ToList());
+        var requests = PortRequest.FromConfig(bindings, r.Config.ExposedPorts?.Keys, r.HostConfig.PublishAllPorts);
+        if (requests.Count == 0) return;
+        var ep = r.Networks.Values.FirstOrDefault(x => x.IPAddress.Length > 0 && Networks.Resolve(x.NetworkID).Driver == "bridge");
+        if (ep is null) return;
+        var n = Networks.Resolve(ep.NetworkID);
+        try
+        {
+            var mappings = await Networks.PublishAsync(r.Id, requests, Ipv4Cidr.ParseIp(ep.IPAddress), n.Interface).ConfigureAwait(false);
+            lock (e.Sync) r.PublishedPorts = [.. mappings];
+        }
+        catch (WharfException ex) when (ex.Kind is ErrorKind.Conflict or ErrorKind.InvalidArgument)
+        {
+            // Docker's wording; the CLI prints it after "Error response from daemon:".
+            throw WharfException.Internal($"driver failed programming external connectivity on endpoint {r.Name.TrimStart('/')} ({ep.EndpointID}): {ex.Message}");
+        }
+    }
+
+    private void WriteEtcFiles(ContainerRecord r) =>
+        EtcFiles.Write(r, HostnamePath(r.Id), HostsPath(r.Id), ResolvConfPath(r.Id),
+            Networks is null ? null : Ipv4Cidr.FormatIp(Networks.DefaultBridge.Gateway.Address));
+
+    /// <summary>The embedded DNS server of a container on a user-defined network, forwarding to --dns or the
+    /// host's nameservers.</summary>
+    private void StartDns(ContainerRecord r, int pid)
+    {
+        if (Networks is null || pid <= 0 || !EtcFiles.UsesEmbeddedDns(r)) return;
+        Networks.StartDns(r.Id, pid, ResolvConf.Upstreams(EtcFiles.HostResolvConf(), r.HostConfig.Dns));
     }
 
     /// <summary>When a run ends (or failed to start): addresses go back to their pools. The links die with the namespace.</summary>
     private async Task ReleaseEndpointsAsync(ContainerEntry e)
     {
         if (Networks is null) return;
+        Networks.StopDns(e.Record.Id);
+        try { await Networks.UnpublishAsync(e.Record.Id).ConfigureAwait(false); }
+        catch (WharfException ex) { _log($"unpublish ports of {e.Record.Id}: {ex.Message}"); }
+        lock (e.Sync) e.Record.PublishedPorts = null;
         foreach (var ep in e.Record.Networks.Values.ToList())
         {
             if (ep.NetworkID.Length == 0) continue;
@@ -124,6 +170,10 @@ public sealed partial class ContainerService
         if (Networks is null) return;
         foreach (var (name, ep) in e.Record.Networks)
             Networks.Readopt(ep.NetworkID.Length > 0 ? ep.NetworkID : name, ep, e.Record.Id, e.Record.Name);
+        if (e.Record.PublishedPorts is { Count: > 0 } published)
+            e.Record.PublishedPorts = [.. Networks.ReadoptPorts(e.Record.Id, published)];
+        try { StartDns(e.Record, e.Record.State.Pid); }
+        catch (WharfException ex) { _log($"embedded DNS of {e.Record.Id}: {ex.Message}"); }
     }
 
     /// <summary>Connects a created or running container to a network (<c>POST /networks/{id}/connect</c>).</summary>
@@ -167,7 +217,11 @@ public sealed partial class ContainerService
                 }
             }
             lock (e.Sync) r.Networks[n.Name] = ep;
-            if (running) EtcFiles.Write(r, HostnamePath(r.Id), HostsPath(r.Id), ResolvConfPath(r.Id));
+            if (running)
+            {
+                WriteEtcFiles(r);
+                StartDns(r, pid);
+            }
             PersistQuietly(e);
         }
         finally

@@ -63,10 +63,13 @@ public sealed partial class ContainerService
     private ContainerSummary ToSummary(ContainerRecord r, DateTimeOffset now)
     {
         var ports = new List<Port>();
+        var published = r.State.IsRunning ? r.PublishedPorts ?? [] : [];
+        foreach (var m in published)
+            ports.Add(new Port { IP = m.HostIpText, PrivatePort = m.ContainerPort, PublicPort = m.HostPort, Type = m.Proto });
         foreach (var key in r.Config.ExposedPorts?.Keys ?? Enumerable.Empty<string>())
         {
             var (port, proto) = SplitPort(key);
-            if (port > 0) ports.Add(new Port { PrivatePort = port, Type = proto });
+            if (port > 0 && !published.Any(m => m.ContainerPort == port && m.Proto == proto)) ports.Add(new Port { PrivatePort = port, Type = proto });
         }
         ports.Sort((a, b) => a.PrivatePort != b.PrivatePort ? a.PrivatePort.CompareTo(b.PrivatePort) : string.CompareOrdinal(a.Type, b.Type));
         return new ContainerSummary
@@ -152,7 +155,14 @@ public sealed partial class ContainerService
             bool running = s.IsRunning;
             Dictionary<string, List<PortBinding>?> ports = [];
             if (running)
+            {
                 foreach (var key in r.Config.ExposedPorts?.Keys ?? Enumerable.Empty<string>()) ports[key] = null;
+                foreach (var m in r.PublishedPorts ?? [])
+                {
+                    if (ports.GetValueOrDefault(m.Key) is not { } list) ports[m.Key] = list = [];
+                    list.Add(new PortBinding { HostIp = m.HostIpText, HostPort = m.HostPort.ToString(CultureInfo.InvariantCulture) });
+                }
+            }
             return new ContainerInspectResponse
             {
                 Id = id,

@@ -218,6 +218,9 @@ public sealed partial class ContainerService : IImageUsage
             else await SweepLeftoversAsync(e).ConfigureAwait(false);
         }
 
+        // Published ports of the containers that kept running: their DNAT rules back, once, in one transaction.
+        if (Networks is not null) await Networks.ReconcileFirewallAsync().ConfigureAwait(false);
+
         // Restart policies at daemon start, as Docker's restore: "always" comes back even after a manual stop,
         // "unless-stopped" only if nobody stopped it, "on-failure" if it last exited non-zero.
         foreach (var e in Snapshot())

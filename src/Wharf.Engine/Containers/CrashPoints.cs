@@ -7,7 +7,8 @@ namespace Wharf.Engine.Containers;
 /// <c>WHARF_TEST_CRASH_AT=&lt;step&gt;</c>, reaching that step SIGKILLs wharfd itself, mid-operation, exactly
 /// where a power cut or an OOM kill could land. Unset (always, outside those tests) it costs one string compare.
 /// Steps: create-dir, create-rootfs, start-mounted, start-created, start-started, stop-signalled, die-recorded,
-/// rm-marked, rm-cleaned.
+/// rm-marked, rm-cleaned; and of a pull: pull-blob-committed (a layer blob verified and stored, before it is
+/// unpacked), pull-layer-unpacked (a layer snapshot committed, before the image is registered).
 /// </summary>
 public static class CrashPoints
 {
@@ -16,7 +17,7 @@ public static class CrashPoints
     public static readonly IReadOnlyList<string> All =
     [
         "create-dir", "create-rootfs", "start-mounted", "start-created", "start-started", "stop-signalled",
-        "die-recorded", "rm-marked", "rm-cleaned",
+        "die-recorded", "rm-marked", "rm-cleaned", "pull-blob-committed", "pull-layer-unpacked",
     ];
 
     internal static void Hit(string step)

@@ -1,4 +1,5 @@
 using System.Text;
+using Wharf.Network.Dns;
 
 namespace Wharf.Engine.Containers;
 
@@ -8,7 +9,8 @@ internal static class EtcFiles
     private const string HostsHeader =
         "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
 
-    public static void Write(ContainerRecord r, string hostnamePath, string hostsPath, string resolvPath)
+    /// <param name="hostGateway">What --add-host name:host-gateway maps to: the default bridge's address.</param>
+    public static void Write(ContainerRecord r, string hostnamePath, string hostsPath, string resolvPath, string? hostGateway)
     {
         bool hostNet = r.HostConfig.NetworkMode == "host";
         // Plain writes: these files are regenerated at every start, so durability buys nothing.
@@ -26,11 +28,15 @@ internal static class EtcFiles
         }
         foreach (var extra in r.HostConfig.ExtraHosts ?? [])
         {
-            // "name:ip" (ip may be IPv6 and contain ':'); "host-gateway" needs a bridge we do not have yet.
-            int i = extra.IndexOf(':');
+            // "name:ip" (ip may be IPv6 and contain ':'; API clients may also send "name=ip").
+            int i = extra.IndexOfAny([':', '=']);
             if (i <= 0) continue;
             var ip = extra[(i + 1)..];
-            if (ip == "host-gateway") continue;
+            if (ip == "host-gateway")
+            {
+                if (hostGateway is null) continue;
+                ip = hostGateway;
+            }
             hosts.Append(ip).Append('\t').Append(extra[..i]).Append('\n');
         }
         foreach (var ep in r.Networks.Values)
@@ -39,53 +45,24 @@ internal static class EtcFiles
                 hosts.Append(ep.IPAddress).Append('\t').Append(r.Config.Hostname).Append('\n');
         }
         File.WriteAllText(hostsPath, hosts.ToString());
-        File.WriteAllText(resolvPath, ResolvConf(TryRead("/etc/resolv.conf") ?? "", hostNet, r.HostConfig.Dns, r.HostConfig.DnsSearch, r.HostConfig.DnsOptions));
+        File.WriteAllText(resolvPath, ResolvConfFor(r, HostResolvConf()));
     }
 
-    /// <summary>The container's resolv.conf from the host's: loopback nameservers are unreachable from a
-    /// private network namespace, so they are dropped there; --dns/--dns-search/--dns-option replace.</summary>
-    public static string ResolvConf(string host, bool hostNetwork, IReadOnlyList<string>? dns, IReadOnlyList<string>? search, IReadOnlyList<string>? options)
+    /// <summary>The container's resolv.conf (see <see cref="ResolvConf"/>): the embedded resolver on user-defined
+    /// networks, a copy of the host's without loopback servers on the default bridge, the host's own with host networking.</summary>
+    public static string ResolvConfFor(ContainerRecord r, string hostResolvConf)
     {
-        var nameservers = new List<string>();
-        var searches = new List<string>();
-        var opts = new List<string>();
-        var other = new List<string>();
-        foreach (var raw in host.Split('\n'))
-        {
-            var line = raw.Trim();
-            if (line.Length == 0 || line[0] is '#' or ';') continue;
-            var fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            switch (fields[0])
-            {
-                case "nameserver" when fields.Length > 1:
-                    if (hostNetwork || !IsLoopback(fields[1])) nameservers.Add(fields[1]);
-                    break;
-                case "search" or "domain":
-                    searches.Clear();
-                    searches.AddRange(fields.Skip(1));
-                    break;
-                case "options":
-                    opts.AddRange(fields.Skip(1));
-                    break;
-                default:
-                    other.Add(line);
-                    break;
-            }
-        }
-        if (dns is { Count: > 0 }) nameservers = [.. dns];
-        if (search is { Count: > 0 }) searches = search.Where(s => s != ".").ToList();
-        if (options is { Count: > 0 }) opts = [.. options];
-
-        var sb = new StringBuilder();
-        foreach (var ns in nameservers) sb.Append("nameserver ").Append(ns).Append('\n');
-        if (searches.Count > 0) sb.Append("search ").Append(string.Join(' ', searches)).Append('\n');
-        if (opts.Count > 0) sb.Append("options ").Append(string.Join(' ', opts)).Append('\n');
-        foreach (var o in other) sb.Append(o).Append('\n');
-        return sb.ToString();
+        var mode = r.HostConfig.NetworkMode == "host" ? ResolvConf.Mode.Host
+            : UsesEmbeddedDns(r) ? ResolvConf.Mode.Internal : ResolvConf.Mode.Legacy;
+        return ResolvConf.Generate(hostResolvConf, mode, r.HostConfig.Dns, r.HostConfig.DnsSearch, r.HostConfig.DnsOptions);
     }
 
-    private static bool IsLoopback(string address) =>
-        address.StartsWith("127.", StringComparison.Ordinal) || address == "::1";
+    /// <summary>Containers with an endpoint on a user-defined network get the embedded DNS server (Docker: the
+    /// default bridge has no name resolution).</summary>
+    public static bool UsesEmbeddedDns(ContainerRecord r) =>
+        r.HostConfig.NetworkMode is not ("host" or "none") && r.Networks.Keys.Any(k => k is not ("bridge" or "host" or "none"));
+
+    public static string HostResolvConf() => TryRead("/etc/resolv.conf") ?? "";
 
     private static string? TryRead(string path)
     {

@@ -16,9 +16,11 @@ public sealed class ExecRun : IAsyncDisposable
     private readonly bool _stdin;
     private IAttachSession? _session;
 
-    internal ExecRun(bool tty, bool stdin, bool stdout, bool stderr, Task exited, Func<bool, CancellationToken, Task<IAttachSession?>> start)
+    internal ExecRun(bool tty, bool stdin, bool stdout, bool stderr, IReadOnlyList<byte> detachKeys, Task exited,
+        Func<bool, CancellationToken, Task<IAttachSession?>> start)
     {
         Tty = tty;
+        DetachKeys = detachKeys;
         _stdin = stdin;
         _stdout = stdout;
         _stderr = stderr;
@@ -28,6 +30,10 @@ public sealed class ExecRun : IAsyncDisposable
 
     /// <summary>The exec has a pty: output is one raw stream.</summary>
     public bool Tty { get; }
+
+    /// <summary>The sequence that detaches a TTY client from the exec (ctrl-p,ctrl-q unless the exec named others);
+    /// the process runs on under its monitor.</summary>
+    public IReadOnlyList<byte> DetachKeys { get; }
 
     /// <summary>Completes when the exit code is recorded.</summary>
     public Task Exited { get; }

@@ -7,6 +7,10 @@ namespace Wharf.Engine.Images;
 /// container's changes, its layer tar, and a new image from a layer. Implemented by the image service.</summary>
 public interface IContainerLayers
 {
+    /// <summary>Mount points the runtime made in the container's writable layer for <paramref name="targets"/>, with the
+    /// directories that hold nothing else (what diff and commit leave out, as Docker's init layer does).</summary>
+    IReadOnlySet<string> MountPointStubs(string containerId, IEnumerable<string> targets);
+
     /// <summary>`docker diff` of the container's writable layer.</summary>
     IReadOnlyList<FileChange> ContainerChanges(string containerId, Func<string, bool>? exclude = null);
 

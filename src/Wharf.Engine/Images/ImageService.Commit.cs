@@ -5,6 +5,10 @@ namespace Wharf.Engine.Images;
 
 public sealed partial class ImageService : IContainerLayers
 {
+    /// <summary>Mount points the runtime made in a container's writable layer for <paramref name="targets"/>.</summary>
+    public IReadOnlySet<string> MountPointStubs(string containerId, IEnumerable<string> targets) =>
+        Snapshots.MountPointStubs(containerId, targets);
+
     public IReadOnlyList<FileChange> ContainerChanges(string containerId, Func<string, bool>? exclude = null)
     {
         // Outside the image lock: reads only the container's own snapshot, whose lowers no one removes while it exists.

@@ -1,6 +1,7 @@
 using Wharf.Api.Containers;
 using Wharf.Core;
 using Wharf.Network;
+using Wharf.Network.Ports;
 
 namespace Wharf.Engine.Networks;
 
@@ -134,4 +135,66 @@ public sealed partial class NetworkService
     {
         lock (_sync) return _endpoints.TryGetValue(networkId, out var map) ? [.. map.Values] : [];
     }
+
+    /// <summary>The addresses a name has for a container: the endpoints, on the user-defined networks that container
+    /// is on, whose DNS names (container name, short id, aliases) include it; null when none has it.</summary>
+    public IReadOnlyList<uint>? LookupName(string containerId, string name)
+    {
+        List<uint>? found = null;
+        lock (_sync)
+        {
+            foreach (var (networkId, map) in _endpoints)
+            {
+                if (!map.ContainsKey(containerId) || !_byId.TryGetValue(networkId, out var n) || n.IsBuiltin) continue;
+                foreach (var ep in map.Values)
+                {
+                    if (!ep.DnsNames.Any(d => string.Equals(d, name, StringComparison.OrdinalIgnoreCase))) continue;
+                    found ??= [];
+                    if (!found.Contains(ep.Address)) found.Add(ep.Address);
+                }
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Starts the embedded DNS server inside a running container's namespace (idempotent).</summary>
+    public void StartDns(string containerId, int pid, IReadOnlyList<string> upstreams)
+    {
+        if (!_manageHost) return;
+        try { _dns.Start(containerId, pid, upstreams); }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
+        {
+            throw WharfException.Internal($"embedded DNS server at 127.0.0.11:53: {ex.Message}");
+        }
+    }
+
+    public void StopDns(string containerId) => _dns.Stop(containerId);
+
+    /// <summary>Publishes a container's ports: host ports claimed (all or none), then the DNAT rules installed.</summary>
+    public async Task<IReadOnlyList<PortMapping>> PublishAsync(string containerId, IReadOnlyList<PortRequest> requests, uint containerIp, string bridge)
+    {
+        if (requests.Count == 0) return [];
+        var mappings = _ports.Allocate(containerId, requests, containerIp, bridge);
+        try { await ApplyFirewallAsync().ConfigureAwait(false); }
+        catch
+        {
+            _ports.Release(containerId);
+            throw;
+        }
+        return mappings;
+    }
+
+    /// <summary>Frees a container's host ports and removes their rules.</summary>
+    public async Task UnpublishAsync(string containerId)
+    {
+        if (_ports.Release(containerId)) await ApplyFirewallAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>After a daemon restart: a running container's ports are held again (rules follow in
+    /// <see cref="ReconcileFirewallAsync"/>).</summary>
+    public IReadOnlyList<PortMapping> ReadoptPorts(string containerId, IReadOnlyList<PortMapping> mappings) =>
+        _ports.Readopt(containerId, mappings, _log);
+
+    /// <summary>Rewrites the firewall table from the current networks and published ports.</summary>
+    public Task ReconcileFirewallAsync() => ApplyFirewallAsync();
 }

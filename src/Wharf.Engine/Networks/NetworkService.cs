@@ -2,6 +2,8 @@ using System.Text.Json;
 using Wharf.Core;
 using Wharf.Interop;
 using Wharf.Network;
+using Wharf.Network.Dns;
+using Wharf.Network.Ports;
 
 namespace Wharf.Engine.Networks;
 
@@ -22,6 +24,8 @@ public sealed partial class NetworkService
     private readonly Dictionary<string, IpPool> _pools = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, ActiveEndpoint>> _endpoints = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _hostGate = new(1, 1);
+    private readonly EmbeddedDns _dns;
+    private readonly PortAllocator _ports = new();
 
     /// <param name="manageHost">False in unit tests: no bridges, links or firewall rules are touched.</param>
     public NetworkService(string dataRoot, DefaultBridgeOptions bridge, TimeProvider time, Action<string>? log = null, bool manageHost = true)
@@ -31,6 +35,7 @@ public sealed partial class NetworkService
         _time = time;
         _log = log ?? (m => Console.Error.WriteLine("wharfd networks: " + m));
         _manageHost = manageHost;
+        _dns = new EmbeddedDns(LookupName, _log);
     }
 
     /// <summary>Raised after create/connect/disconnect/destroy; handlers must be quick and must not throw.</summary>
@@ -83,6 +88,7 @@ public sealed partial class NetworkService
 
         foreach (var n in _byId.Values) CreatePool(n);
         if (!_manageHost) return;
+        if (HostSysctl.EnableIpv4Forwarding()) _log("turned on net.ipv4.ip_forward (containers on bridges reach past the host)");
         foreach (var n in _byId.Values.Where(n => n.Driver == "bridge"))
         {
             try { await EnsureBridgeAsync(n).ConfigureAwait(false); }
@@ -116,6 +122,9 @@ public sealed partial class NetworkService
         var subnet = Ipv4Cidr.Parse(n.Subnet);
         var gw = new Ipv4Cidr(Ipv4Cidr.ParseIp(n.Gateway), subnet.PrefixLength);
         await LinkManager.EnsureBridgeAsync(n.Interface, gw, Mtu(n)).ConfigureAwait(false);
+        // Lets 127.0.0.1:PORT be DNATed out of this bridge (published ports without a userland proxy).
+        try { await File.WriteAllTextAsync($"/proc/sys/net/ipv4/conf/{n.Interface}/route_localnet", "1").ConfigureAwait(false); }
+        catch (IOException ex) { _log($"route_localnet on {n.Interface}: {ex.Message}"); }
     }
 
     private static int Mtu(NetworkRecord n) =>
@@ -135,7 +144,7 @@ public sealed partial class NetworkService
                 .ToList();
         }
         await _hostGate.WaitAsync().ConfigureAwait(false);
-        try { await NftRuleset.ApplyAsync(NftRuleset.Build(FirewallTable, nets)).ConfigureAwait(false); }
+        try { await NftRuleset.ApplyAsync(NftRuleset.Build(FirewallTable, nets, _ports.All())).ConfigureAwait(false); }
         finally { _hostGate.Release(); }
     }
 

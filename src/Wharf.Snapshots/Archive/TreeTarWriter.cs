@@ -18,6 +18,8 @@ public sealed class TreeTarWriter : IDisposable
 {
     private const string OpaqueXattr = "trusted.overlay.opaque";
     private readonly TarWriter _tar;
+    private readonly Stream _output;
+    private bool _wroteEntry;
     private readonly TreeTarOptions _options;
     private readonly Dictionary<(uint, uint, ulong), string> _links = [];
 
@@ -25,6 +27,7 @@ public sealed class TreeTarWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(output);
         _tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+        _output = output;
         _options = options ?? new TreeTarOptions();
     }
 
@@ -86,13 +89,13 @@ public sealed class TreeTarWriter : IDisposable
                     if (target is null) return false;
                     var e = NewEntry(TarEntryType.SymbolicLink, archiveName, st, null);
                     e.LinkName = target;
-                    _tar.WriteEntry(e);
+                    Write(e);
                     return true;
                 }
             case FileStatus.CharDevice when _options.OverlayWhiteouts && st.RdevMajor == 0 && st.RdevMinor == 0:
                 {
                     var whiteout = WhiteoutName(archiveName, ".wh." + name);
-                    _tar.WriteEntry(NewEntry(TarEntryType.RegularFile, whiteout, st with { Mode = FileStatus.Regular }, null));
+                    Write(NewEntry(TarEntryType.RegularFile, whiteout, st with { Mode = FileStatus.Regular }, null));
                     return true;
                 }
             case FileStatus.CharDevice:
@@ -102,11 +105,11 @@ public sealed class TreeTarWriter : IDisposable
                     var e = NewEntry(type, archiveName, st, null);
                     e.DeviceMajor = (int)st.RdevMajor;
                     e.DeviceMinor = (int)st.RdevMinor;
-                    _tar.WriteEntry(e);
+                    Write(e);
                     return true;
                 }
             case FileStatus.Fifo:
-                _tar.WriteEntry(NewEntry(TarEntryType.Fifo, archiveName, st, null));
+                Write(NewEntry(TarEntryType.Fifo, archiveName, st, null));
                 return true;
             default:
                 return false; // sockets: Docker's archive skips them too
@@ -116,11 +119,11 @@ public sealed class TreeTarWriter : IDisposable
     private void WriteDirectoryEntry(SafeFileHandle dir, FileStatus st, string archiveName)
     {
         int fd = FdHandles.Fd(dir);
-        _tar.WriteEntry(NewEntry(TarEntryType.Directory, archiveName + "/", st, Xattrs(fd)));
+        Write(NewEntry(TarEntryType.Directory, archiveName + "/", st, Xattrs(fd)));
         if (_options.OverlayWhiteouts && Native.GetXattr(fd, OpaqueXattr) is [(byte)'y'])
         {
             var opq = NewEntry(TarEntryType.RegularFile, archiveName + "/.wh..wh..opq", st with { Mode = FileStatus.Regular }, null);
-            _tar.WriteEntry(opq);
+            Write(opq);
         }
     }
 
@@ -137,7 +140,7 @@ public sealed class TreeTarWriter : IDisposable
             {
                 var link = NewEntry(TarEntryType.HardLink, archiveName, st, null);
                 link.LinkName = first;
-                _tar.WriteEntry(link);
+                Write(link);
                 return true;
             }
             _links[key] = archiveName;
@@ -145,7 +148,7 @@ public sealed class TreeTarWriter : IDisposable
         var e = NewEntry(TarEntryType.RegularFile, archiveName, st, Xattrs(FdHandles.Fd(file)));
         using var data = new WindowStream(file, st.Size);
         e.DataStream = data;
-        _tar.WriteEntry(e);
+        Write(e);
         ContentSize += st.Size;
         return true;
     }
@@ -184,5 +187,17 @@ public sealed class TreeTarWriter : IDisposable
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
-    public void Dispose() => _tar.Dispose();
+    private void Write(TarEntry entry)
+    {
+        _tar.WriteEntry(entry);
+        _wroteEntry = true;
+    }
+
+    /// <summary>Ends the archive. TarWriter writes the two zero blocks only after an entry; an empty tree still gets
+    /// them, so an empty diff is a valid 1024-byte tar (Docker's empty layer, diff ID sha256:5f70bf18…), not 0 bytes.</summary>
+    public void Dispose()
+    {
+        _tar.Dispose();
+        if (!_wroteEntry) _output.Write(new byte[1024]);
+    }
 }

@@ -112,6 +112,37 @@ public sealed class LayerDiffTests : IDisposable
     }
 
     [Fact]
+    public void Mount_point_stubs_take_their_holding_directories_but_never_real_changes()
+    {
+        var (svc, _, rootfs, cid) = MountedContainer();
+        File.WriteAllText(Path.Combine(rootfs, "etc/hosts"), ""); // etc is in the image: copied up only for the stub
+        Directory.CreateDirectory(Path.Combine(rootfs, "mnt/a/b")); // mnt is new: made only for the stub
+        Directory.CreateDirectory(Path.Combine(rootfs, "srv/cache"));
+        File.WriteAllText(Path.Combine(rootfs, "srv/real"), "kept"); // srv holds a real change too
+
+        var stubs = svc.MountPointStubs(cid, ["etc/hosts", "mnt/a/b", "srv/cache"]);
+
+        Assert.Equal(["etc", "etc/hosts", "mnt", "mnt/a", "mnt/a/b", "srv/cache"], stubs.Order(StringComparer.Ordinal));
+        var lines = svc.ContainerChanges(cid, stubs.Contains).Select(c => $"{"CAD"[(int)c.Kind]} {c.Path}").Order(StringComparer.Ordinal);
+        Assert.Equal(["A /srv", "A /srv/real"], lines);
+    }
+
+    [Fact]
+    public void A_container_without_changes_commits_an_empty_layer_as_docker_does()
+    {
+        var (svc, baseId, _, cid) = MountedContainer();
+        var tar = new MemoryStream();
+        svc.WriteContainerDiff(cid, tar);
+
+        Assert.Equal(new byte[1024], tar.ToArray());
+        tar.Position = 0;
+        var id = svc.Commit(new ImageCommitRequest(baseId, new ImageRunConfig(), tar, CreatedBy: "RUN true"), null);
+
+        // Docker's empty layer: 1024 zero bytes, diff ID sha256:5f70bf18….
+        Assert.Equal("sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef", svc.GetImageConfig(id).RootFs.DiffIds[^1]);
+    }
+
+    [Fact]
     public void Committed_image_has_the_changes_and_history()
     {
         var (svc, baseId, rootfs, cid) = MountedContainer();

@@ -1,3 +1,0 @@
-namespace Wharf.Distribution;
-
-internal static class AssemblyMarker;

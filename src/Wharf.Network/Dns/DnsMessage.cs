@@ -1,0 +1,163 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Wharf.Network.Dns;
+
+/// <summary>The one question of a DNS query, as the embedded resolver needs it.</summary>
+/// <param name="Name">The queried name, lower case, without the trailing dot.</param>
+/// <param name="End">Offset just past the question section in the query bytes (the answer is appended there).</param>
+public sealed record DnsQuestion(ushort Id, string Name, ushort Type, ushort Class, bool RecursionDesired, int End);
+
+/// <summary>
+/// The small part of RFC 1035 the embedded resolver speaks: read the question of a query, and write an answer made of
+/// A records (or none) with a response code. Everything it does not answer itself is forwarded byte for byte.
+/// </summary>
+public static class DnsMessage
+{
+    public const ushort TypeA = 1;
+    public const ushort TypePtr = 12;
+    public const ushort TypeAaaa = 28;
+    public const ushort ClassIn = 1;
+
+    public const int NoError = 0;
+    public const int FormErr = 1;
+    public const int ServFail = 2;
+    public const int NxDomain = 3;
+    public const int Refused = 5;
+
+    /// <summary>Time to live of local answers (Docker's embedded DNS uses 600 s).</summary>
+    public const uint LocalTtl = 600;
+
+    /// <summary>The question of a standard query with exactly one question; null when the bytes are not one.</summary>
+    public static DnsQuestion? ParseQuery(ReadOnlySpan<byte> msg)
+    {
+        if (msg.Length < 12) return null;
+        ushort id = BinaryPrimitives.ReadUInt16BigEndian(msg);
+        ushort flags = BinaryPrimitives.ReadUInt16BigEndian(msg[2..]);
+        if ((flags & 0x8000) != 0) return null;              // a response, not a query
+        if (((flags >> 11) & 0xF) != 0) return null;         // opcode other than QUERY
+        if (BinaryPrimitives.ReadUInt16BigEndian(msg[4..]) != 1) return null;
+        int pos = 12;
+        var name = ReadName(msg, ref pos);
+        if (name is null || pos + 4 > msg.Length) return null;
+        ushort type = BinaryPrimitives.ReadUInt16BigEndian(msg[pos..]);
+        ushort cls = BinaryPrimitives.ReadUInt16BigEndian(msg[(pos + 2)..]);
+        return new DnsQuestion(id, name, type, cls, (flags & 0x0100) != 0, pos + 4);
+    }
+
+    /// <summary>Reads a (possibly compressed) domain name; null when malformed (loops, overruns, labels over 63).</summary>
+    public static string? ReadName(ReadOnlySpan<byte> msg, ref int pos)
+    {
+        var sb = new StringBuilder();
+        int p = pos;
+        int jumps = 0;
+        bool jumped = false;
+        while (true)
+        {
+            if (p >= msg.Length) return null;
+            byte len = msg[p];
+            if ((len & 0xC0) == 0xC0)
+            {
+                if (p + 1 >= msg.Length || ++jumps > 16) return null;
+                int target = ((len & 0x3F) << 8) | msg[p + 1];
+                if (!jumped) pos = p + 2;
+                jumped = true;
+                p = target;
+                continue;
+            }
+            if ((len & 0xC0) != 0) return null;
+            p++;
+            if (len == 0) break;
+            if (p + len > msg.Length) return null;
+            if (sb.Length > 0) sb.Append('.');
+            foreach (var b in msg.Slice(p, len)) sb.Append((char)(b is >= (byte)'A' and <= (byte)'Z' ? b + 32 : b));
+            p += len;
+            if (sb.Length > 253) return null;
+        }
+        if (!jumped) pos = p;
+        return sb.ToString();
+    }
+
+    /// <summary>A response to <paramref name="query"/>: its header and question, then one A record per address
+    /// (the name as a pointer to the question), with the given response code. Authoritative: these names are ours.</summary>
+    public static byte[] Answer(ReadOnlySpan<byte> query, DnsQuestion q, int rcode, IReadOnlyList<uint> addresses)
+    {
+        var buf = new byte[q.End + addresses.Count * 16];
+        query[..q.End].CopyTo(buf);
+        ushort flags = (ushort)(0x8000 | 0x0400 | (q.RecursionDesired ? 0x0100 : 0) | 0x0080 | (rcode & 0xF));
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(2), flags);
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(4), 1);
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(6), (ushort)addresses.Count);
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(8), 0);
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(10), 0);
+        int pos = q.End;
+        foreach (var ip in addresses)
+        {
+            var s = buf.AsSpan(pos);
+            BinaryPrimitives.WriteUInt16BigEndian(s, 0xC00C);           // the name of the question
+            BinaryPrimitives.WriteUInt16BigEndian(s[2..], TypeA);
+            BinaryPrimitives.WriteUInt16BigEndian(s[4..], ClassIn);
+            BinaryPrimitives.WriteUInt32BigEndian(s[6..], LocalTtl);
+            BinaryPrimitives.WriteUInt16BigEndian(s[10..], 4);
+            BinaryPrimitives.WriteUInt32BigEndian(s[12..], ip);
+            pos += 16;
+        }
+        return buf;
+    }
+
+    /// <summary>A bare error response (header only, no question) for queries that cannot even be parsed.</summary>
+    public static byte[] Error(ReadOnlySpan<byte> query, int rcode)
+    {
+        var buf = new byte[12];
+        if (query.Length >= 2) query[..2].CopyTo(buf);
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(2), (ushort)(0x8000 | 0x0080 | (rcode & 0xF)));
+        return buf;
+    }
+
+    /// <summary>A query for <paramref name="name"/> (tests and the fake upstream use it).</summary>
+    public static byte[] Query(ushort id, string name, ushort type)
+    {
+        var labels = name.TrimEnd('.').Split('.', StringSplitOptions.RemoveEmptyEntries);
+        var buf = new byte[12 + labels.Sum(l => l.Length + 1) + 1 + 4];
+        BinaryPrimitives.WriteUInt16BigEndian(buf, id);
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(2), 0x0100);
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(4), 1);
+        int pos = 12;
+        foreach (var l in labels)
+        {
+            buf[pos++] = (byte)l.Length;
+            pos += Encoding.ASCII.GetBytes(l, buf.AsSpan(pos));
+        }
+        buf[pos++] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(pos), type);
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(pos + 2), ClassIn);
+        return buf;
+    }
+
+    /// <summary>The response code and the A addresses of a response (tests read answers with it).</summary>
+    public static (int Rcode, List<uint> Addresses) ReadAnswer(ReadOnlySpan<byte> msg)
+    {
+        if (msg.Length < 12) throw new FormatException("DNS message shorter than its header");
+        int rcode = BinaryPrimitives.ReadUInt16BigEndian(msg[2..]) & 0xF;
+        int qd = BinaryPrimitives.ReadUInt16BigEndian(msg[4..]);
+        int an = BinaryPrimitives.ReadUInt16BigEndian(msg[6..]);
+        int pos = 12;
+        for (int i = 0; i < qd; i++)
+        {
+            if (ReadName(msg, ref pos) is null) throw new FormatException("bad question name");
+            pos += 4;
+        }
+        var list = new List<uint>();
+        for (int i = 0; i < an; i++)
+        {
+            if (ReadName(msg, ref pos) is null || pos + 10 > msg.Length) throw new FormatException("bad answer");
+            ushort type = BinaryPrimitives.ReadUInt16BigEndian(msg[pos..]);
+            int rdlen = BinaryPrimitives.ReadUInt16BigEndian(msg[(pos + 8)..]);
+            pos += 10;
+            if (pos + rdlen > msg.Length) throw new FormatException("answer data overruns the message");
+            if (type == TypeA && rdlen == 4) list.Add(BinaryPrimitives.ReadUInt32BigEndian(msg[pos..]));
+            pos += rdlen;
+        }
+        return (rcode, list);
+    }
+}
