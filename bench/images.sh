@@ -48,6 +48,13 @@ hyperfine --runs "$runs" --export-csv "$RESULTS/images-load.csv" \
   --prepare "$(rmi "$W")" -n "wharfd load" "$(load "$W" "$WB/w.tar")" \
   --prepare "$(rmi "$R")" -n "dockerd load" "$(load "$R" "$WB/r.tar")"
 
+# Cross-check: dockerd 20.10's legacy archive (<id>/layer.tar, no index.json) loads into wharfd as the same image.
+dw rmi bench-images:100m >/dev/null
+dw load -q -i "$WB/r.tar" >/dev/null
+[[ $(dw image inspect -f '{{.Id}}' bench-images:100m) == $(dr image inspect -f '{{.Id}}' bench-images:100m) ]] ||
+  wharf_die "dockerd's archive did not load into wharfd as the same image"
+wharf_log "cross-check passed: each daemon loads the other's archive as the same image ID"
+
 size_w=$(stat -c %s "$WB/w.tar") size_r=$(stat -c %s "$WB/r.tar")
 median() { awk -F, -v n="$2" 'NR > 1 && $1 == n { printf "%.4f", $4 }' "$1"; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1000000 / s }'; }

@@ -17,6 +17,7 @@ public sealed class ContentWriter : IDisposable
     private readonly string _tempPath;
     private FileStream? _file;
     private Digest? _digest;
+    private Task? _sync;
 
     internal ContentWriter(LocalContentStore store, string tempPath)
     {
@@ -39,10 +40,22 @@ public sealed class ContentWriter : IDisposable
     /// <summary>The sha256 of everything written; ends writing (further writes throw).</summary>
     public Digest Digest => _digest ??= Digest.FromHash(_hash);
 
+    /// <summary>All bytes are written: starts the fsync in the background, so it overlaps whatever the caller does
+    /// next (unpacking the next layer) instead of stalling it; <see cref="Commit"/> waits for it.</summary>
+    public void BeginSync()
+    {
+        if (_file is null || _sync is not null) return;
+        _ = Digest; // no more writes
+        _file.Flush();
+        var file = _file;
+        _sync = Task.Run(() => file.Flush(flushToDisk: true));
+    }
+
     /// <summary>Reads back what was written so far (e.g. a blob that turned out to be a config, not a layer).</summary>
     public byte[] ReadBack()
     {
         if (_file is null) throw new InvalidOperationException("the content writer is closed");
+        _sync?.GetAwaiter().GetResult();
         _file.Flush();
         var bytes = new byte[Size];
         _file.Seek(0, SeekOrigin.Begin);
@@ -59,7 +72,8 @@ public sealed class ContentWriter : IDisposable
         var digest = Digest;
         if (expected is not null && expected != digest)
             throw new WharfException(ErrorKind.FailedPrecondition, $"unexpected commit digest {digest}, expected {expected}: failed precondition");
-        _file.Flush(flushToDisk: true);
+        if (_sync is not null) _sync.GetAwaiter().GetResult();
+        else _file.Flush(flushToDisk: true);
         _file.Dispose();
         _file = null;
         return _store.CommitTemp(_tempPath, digest, Size);
@@ -67,6 +81,7 @@ public sealed class ContentWriter : IDisposable
 
     public void Dispose()
     {
+        try { _sync?.Wait(); } catch (AggregateException) { } // a failed background fsync matters only to Commit
         _file?.Dispose();
         _file = null;
         _hash.Dispose();

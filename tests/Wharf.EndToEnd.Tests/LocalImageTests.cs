@@ -148,6 +148,25 @@ public sealed class LocalImageTests(DaemonFixture wharf)
     }
 
     [Fact]
+    public async Task Load_of_something_that_is_not_an_image_archive_says_so()
+    {
+        var junk = Temp("junk") + ".tar";
+        await File.WriteAllBytesAsync(junk, System.Security.Cryptography.RandomNumberGenerator.GetBytes(3 << 20));
+        var garbage = await wharf.DockerWith(["load", "-i", junk], timeout: Long);
+        Assert.NotEqual(0, garbage.ExitCode);
+        Assert.Contains("invalid archive", garbage.Stderr, StringComparison.Ordinal);
+
+        var empty = Temp("empty") + ".tar";
+        (await ProcessRunner.RunAsync("tar", ["-cf", empty, "--files-from", "/dev/null"])).EnsureSuccess();
+        var none = await wharf.DockerWith(["load", "-i", empty], timeout: Long);
+        Assert.NotEqual(0, none.ExitCode);
+        Assert.Contains("neither manifest.json nor index.json", none.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(wharf.Daemon.DataRoot, "content", "ingest")));
+        // The daemon still answers on the same socket afterwards.
+        (await wharf.Docker("version")).EnsureSuccess();
+    }
+
+    [Fact]
     public async Task Image_prune_dangling_all_and_filters()
     {
         var keeper = wharf.UniqueName("keeper");

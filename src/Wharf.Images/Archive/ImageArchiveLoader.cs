@@ -112,7 +112,16 @@ public sealed class ImageArchiveLoader(ImageStore store) : IDisposable
         file.Writer = store.Content.OpenWriter();
         var tee = new TeeReadStream(data, file.Writer);
         TryUnpack(file, tee, ct);
+        FinishBlob(file, tee);
+    }
+
+    /// <summary>Stores the rest of the file, starts its fsync, and for an uncompressed layer takes the blob digest
+    /// as the diffID (the same bytes: no second hash).</summary>
+    private static void FinishBlob(ArchiveFile file, TeeReadStream tee)
+    {
         tee.Drain();
+        file.Writer!.BeginSync();
+        if (file.LayerDir is not null && file.Kind == CompressionKind.None) file.DiffId = file.Writer.Digest;
     }
 
     /// <summary>Unpacks a file as a layer into a temp snapshot dir; a file that is no layer tar only records why.</summary>
@@ -122,9 +131,17 @@ public sealed class ImageArchiveLoader(ImageStore store) : IDisposable
         try
         {
             using var tar = LayerCompression.OpenDecompressed(source, out var kind);
-            using var hashing = new HashingReadStream(tar, leaveOpen: true);
-            LayerApplier.Apply(hashing, dir, ct);
-            file.DiffId = hashing.Finish();
+            if (kind == CompressionKind.None)
+            {
+                // The blob is the tar: its digest (known once the rest is drained) is the diffID.
+                LayerApplier.Apply(tar, dir, ct);
+            }
+            else
+            {
+                using var hashing = new HashingReadStream(tar, leaveOpen: true);
+                LayerApplier.Apply(hashing, dir, ct);
+                file.DiffId = hashing.Finish();
+            }
             file.Kind = kind;
             file.LayerDir = dir;
         }
@@ -187,7 +204,7 @@ public sealed class ImageArchiveLoader(ImageStore store) : IDisposable
         file.Writer = store.Content.OpenWriter();
         var tee = new TeeReadStream(new MemoryStream(file.Bytes, writable: false), file.Writer);
         TryUnpack(file, tee, ct);
-        tee.Drain();
+        FinishBlob(file, tee);
     }
 
     private List<ArchiveImage> FromDockerManifest(ArchiveFile manifestFile)

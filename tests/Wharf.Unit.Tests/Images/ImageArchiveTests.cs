@@ -250,4 +250,45 @@ public sealed class ImageArchiveTests : IDisposable
         Assert.All(events, e => Assert.Equal(id, e.Actor.ID));
         Assert.Equal("ev:1", events[1].Actor.Attributes["name"]);
     }
+
+    [Fact]
+    public void Legacy_archive_with_a_layer_shared_through_a_symlink_loads_both_images()
+    {
+        var svc = new ImageService(_root);
+        var layer = new TarBuilder().File("shared", "s").Build();
+        var diffId = "sha256:" + Hex(layer);
+        byte[] Config(string cmd) => Encoding.UTF8.GetBytes(
+            $"{{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{{\"Cmd\":[\"{cmd}\"]}},\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[\"{diffId}\"]}}}}");
+        var c1 = Config("one");
+        var c2 = Config("two");
+        var manifest = Encoding.UTF8.GetBytes(
+            $"[{{\"Config\":\"{Hex(c1)}.json\",\"RepoTags\":[\"one:1\"],\"Layers\":[\"aaa/layer.tar\"]}},{{\"Config\":\"{Hex(c2)}.json\",\"RepoTags\":[\"two:1\"],\"Layers\":[\"bbb/layer.tar\"]}}]");
+        var ms = new MemoryStream();
+        using (var w = new TarWriter(ms, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "aaa/layer.tar") { DataStream = new MemoryStream(layer) });
+            w.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "bbb/layer.tar") { LinkName = "../aaa/layer.tar" });
+            w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, Hex(c1) + ".json") { DataStream = new MemoryStream(c1) });
+            w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, Hex(c2) + ".json") { DataStream = new MemoryStream(c2) });
+            w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "manifest.json") { DataStream = new MemoryStream(manifest) });
+        }
+        Assert.Equal(["Loaded image: one:1", "Loaded image: two:1"], svc.Load(new MemoryStream(ms.ToArray())));
+        Assert.Equal(["one"], svc.Resolve("one:1").Config.Config!.Cmd!);
+        Assert.Equal(["two"], svc.Resolve("two:1").Config.Config!.Cmd!);
+        Assert.Single(svc.Snapshots.Layers());
+    }
+
+    [Theory]
+    [InlineData("sha256:../../../etc/passwd")]
+    [InlineData("sha256:ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789")]
+    [InlineData("sha256:abc")]
+    [InlineData("md5:d41d8cd98f00b204e9800998ecf8427e")]
+    public void Index_digests_that_are_not_sha256_hex_are_refused_before_any_path_is_built(string digest)
+    {
+        var svc = new ImageService(_root);
+        var index = Encoding.UTF8.GetBytes($"{{\"schemaVersion\":2,\"manifests\":[{{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"{digest}\",\"size\":2}}]}}");
+        var e = Assert.Throws<WharfException>(() => svc.Load(new MemoryStream(Archive([("index.json", index), ("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}"u8.ToArray())]))));
+        Assert.Contains("invalid digest", e.Message, StringComparison.Ordinal);
+        Assert.Empty(svc.List());
+    }
 }
