@@ -85,16 +85,73 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
         res.Headers["Docker-Content-Digest"] = d.ToString();
         res.Headers.ETag = "\"" + d + "\"";
         res.Headers.CacheControl = "max-age=31536000";
-        if (ctx.Request.Method == "HEAD")
+        Microsoft.Win32.SafeHandles.SafeFileHandle file;
+        try { file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read); }
+        catch (FileNotFoundException) { throw RegistryError.BlobUnknown(ds); } // collected since the check
+        using var _ = file;
+        var length = RandomAccess.GetLength(file);
+        res.ContentType = "application/octet-stream";
+        res.Headers.AcceptRanges = "bytes";
+        var (start, count, status) = ParseRange(ctx.Request.Headers.Range.ToString(), length);
+        res.StatusCode = status;
+        if (status == 416)
         {
-            res.StatusCode = 200;
-            res.ContentType = "application/octet-stream";
-            res.ContentLength = new FileInfo(path).Length;
-            res.Headers.AcceptRanges = "bytes";
+            res.Headers.ContentRange = $"bytes */{length}";
+            res.ContentLength = 0;
             return;
         }
-        // PhysicalFile does Range (206 / 416) and sendfile.
-        await TypedResults.PhysicalFile(path, "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(ctx).ConfigureAwait(false);
+        if (status == 206) res.Headers.ContentRange = $"bytes {start}-{start + count - 1}/{length}";
+        res.ContentLength = count;
+        if (ctx.Request.Method == "HEAD") return;
+        await CopyAsync(file, start, count, res.BodyWriter, ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Copies a file range to the response: positional reads straight into the response pipe's memory (no
+    /// intermediate buffer), 256 KiB at a time. Synchronous reads (page-cache hits, mostly) avoid the thread-pool
+    /// emulation of async file I/O that Kestrel's SendFileAsync fallback pays per 64 KiB.
+    /// </summary>
+    private static async Task CopyAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count, System.IO.Pipelines.PipeWriter body, CancellationToken ct)
+    {
+        while (count > 0)
+        {
+            var mem = body.GetMemory(256 << 10);
+            var n = RandomAccess.Read(file, mem.Span[..(int)Math.Min(mem.Length, count)], offset);
+            if (n == 0) throw new IOException("blob shrank while being read");
+            body.Advance(n);
+            var flushed = await body.FlushAsync(ct).ConfigureAwait(false);
+            if (flushed.IsCanceled || flushed.IsCompleted) return;
+            offset += n;
+            count -= n;
+        }
+    }
+
+    /// <summary>
+    /// A single byte range ("bytes=a-b", "bytes=a-", "bytes=-n") as (start, count, 206), the whole blob as 200 when there
+    /// is no usable Range (several ranges are served whole, which RFC 9110 allows), or 416 when it is unsatisfiable.
+    /// </summary>
+    public static (long Start, long Count, int Status) ParseRange(string header, long length)
+    {
+        var whole = (0L, length, 200);
+        if (!header.StartsWith("bytes=", StringComparison.OrdinalIgnoreCase) || header.Contains(',', StringComparison.Ordinal)) return whole;
+        var spec = header[6..].Trim();
+        var dash = spec.IndexOf('-', StringComparison.Ordinal);
+        if (dash < 0) return whole;
+        var a = spec[..dash];
+        var b = spec[(dash + 1)..];
+        if (a.Length == 0)
+        {
+            if (!long.TryParse(b, out var suffix) || suffix < 0) return whole;
+            if (suffix == 0 || length == 0) return (0, 0, 416);
+            var n = Math.Min(suffix, length);
+            return (length - n, n, 206);
+        }
+        if (!long.TryParse(a, out var start) || start < 0) return whole;
+        long end = length - 1;
+        if (b.Length > 0 && (!long.TryParse(b, out end) || end < start)) return whole;
+        if (start >= length) return (0, 0, 416);
+        end = Math.Min(end, length - 1);
+        return (start, end - start + 1, 206);
     }
 
     private void DeleteBlob(HttpContext ctx, string name, string ds)

@@ -107,3 +107,21 @@ public sealed class ParserTests
     [InlineData("MANIFEST_BLOB_UNKNOWN", 400)]
     public void ErrorCodes_MapToDistributionStatuses(string code, int status) => Assert.Equal(status, RegistryError.StatusOf(code));
 }
+
+public sealed class RangeTests
+{
+    [Theory]
+    [InlineData("", 100, 0, 100, 200)]
+    [InlineData("bytes=0-9", 100, 0, 10, 206)]
+    [InlineData("bytes=90-", 100, 90, 10, 206)]
+    [InlineData("bytes=90-500", 100, 90, 10, 206)]
+    [InlineData("bytes=-5", 100, 95, 5, 206)]
+    [InlineData("bytes=-500", 100, 0, 100, 206)]
+    [InlineData("bytes=100-", 100, 0, 0, 416)]
+    [InlineData("bytes=-0", 100, 0, 0, 416)]
+    [InlineData("bytes=0-1,5-6", 100, 0, 100, 200)]
+    [InlineData("bytes=9-1", 100, 0, 100, 200)]
+    [InlineData("items=0-1", 100, 0, 100, 200)]
+    public void ParseRange(string header, long length, long start, long count, int status) =>
+        Assert.Equal((start, count, status), RegistryHandler.ParseRange(header, length));
+}
