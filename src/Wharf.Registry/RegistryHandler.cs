@@ -184,7 +184,7 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
         if (digest.Length > 0)
         {
             var d = ParseDigest(digest);
-            await storage.PutBlobAsync(name, ctx.Request.Body, d, ctx.RequestAborted).ConfigureAwait(false);
+            await storage.PutBlobAsync(name, ctx.Request.BodyReader, d, ctx.RequestAborted).ConfigureAwait(false);
             BlobCreated(res, name, d);
             return;
         }
@@ -236,7 +236,7 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
                 throw new RegistryError("SIZE_INVALID", "provided length did not match content length", $"Content-Length {len} for range {cr}");
             start = s;
         }
-        var newSize = await storage.AppendUploadAsync(name, id, req.Body, start, ctx.RequestAborted).ConfigureAwait(false);
+        var newSize = await storage.AppendUploadAsync(name, id, req.BodyReader, start, ctx.RequestAborted).ConfigureAwait(false);
         UploadAccepted(ctx.Response, name, id, newSize, 202);
     }
 
@@ -254,7 +254,7 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
             start = s;
         }
         if (ctx.Request.ContentLength is not 0)
-            await storage.AppendUploadAsync(name, id, ctx.Request.Body, start, ctx.RequestAborted).ConfigureAwait(false);
+            await storage.AppendUploadAsync(name, id, ctx.Request.BodyReader, start, ctx.RequestAborted).ConfigureAwait(false);
         storage.FinishUpload(name, id, d);
         BlobCreated(ctx.Response, name, d);
     }
