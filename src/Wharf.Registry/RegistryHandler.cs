@@ -10,7 +10,7 @@ namespace Wharf.Registry;
 /// The Distribution API (OCI distribution-spec v1.1) over <see cref="RegistryStorage"/>. Repository names hold
 /// slashes, so routing is done here on the path after /v2/ rather than with route templates.
 /// </summary>
-public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOptions options)
+public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOptions options, RegistryAuth? auth = null)
 {
     /// <summary>distribution's limit on a manifest body.</summary>
     public const int MaxManifestBytes = 4 << 20;
@@ -172,7 +172,8 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
         {
             var from = q["from"].ToString();
             // Without a readable source the spec falls back to an ordinary upload session (202).
-            if (Digest.TryParse(mount, out var md) && from.Length > 0 && RegistryStorage.IsValidName(from) && storage.HasBlob(from, md))
+            if (Digest.TryParse(mount, out var md) && from.Length > 0 && RegistryStorage.IsValidName(from) && storage.HasBlob(from, md) &&
+                (auth is null || auth.MayPull(ctx, from)))
             {
                 storage.GcLock.EnterReadLock();
                 try { storage.LinkBlob(name, md); } finally { storage.GcLock.ExitReadLock(); }
