@@ -47,6 +47,13 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
             await res.WriteAsync("{}").ConfigureAwait(false);
             return;
         }
+        if (rest == "_catalog" && ctx.Request.Method is "GET")
+        {
+            var repos = storage.RepositoryNames().ToList();
+            repos.Sort(StringComparer.Ordinal);
+            await ListPageAsync(ctx, repos, "/v2/_catalog", "repositories", null).ConfigureAwait(false);
+            return;
+        }
         var route = Route(rest) ?? throw new RegistryError("NOT_FOUND", "page not found");
         if (!RegistryStorage.IsValidName(route.Name)) throw new RegistryError("NAME_INVALID", "invalid repository name", route.Name);
         var method = ctx.Request.Method;
@@ -414,10 +421,18 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
     private async Task TagsAsync(HttpContext ctx, string name)
     {
         if (!storage.RepositoryExists(name)) throw RegistryError.NameUnknown(name);
-        var tags = storage.Tags(name);
+        await ListPageAsync(ctx, storage.Tags(name), $"/v2/{name}/tags/list", "tags", name).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One page of a sorted list (tags or the catalog): entries after <c>last</c>, at most <c>n</c> (capped at
+    /// <see cref="RegistryOptions.MaxPageSize"/>), with a <c>Link: &lt;…&gt;; rel="next"</c> header when more follow.
+    /// </summary>
+    private async Task ListPageAsync(HttpContext ctx, IReadOnlyList<string> sorted, string path, string field, string? name)
+    {
         var q = ctx.Request.Query;
         var last = q["last"].ToString();
-        IEnumerable<string> page = tags;
+        IEnumerable<string> page = sorted;
         if (last.Length > 0) page = page.Where(t => string.CompareOrdinal(t, last) > 0);
         int? n = null;
         if (q.ContainsKey("n"))
@@ -430,13 +445,13 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
         var list = n is { } k ? rest.Take(k).ToList() : rest;
         var res = ctx.Response;
         if (n is { } limit && limit > 0 && rest.Count > limit)
-            res.Headers.Link = $"</v2/{name}/tags/list?n={limit}&last={Uri.EscapeDataString(list[^1])}>; rel=\"next\"";
+            res.Headers.Link = $"<{path}?n={limit}&last={Uri.EscapeDataString(list[^1])}>; rel=\"next\"";
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms))
         {
             w.WriteStartObject();
-            w.WriteString("name", name);
-            w.WriteStartArray("tags");
+            if (name is not null) w.WriteString("name", name);
+            w.WriteStartArray(field);
             foreach (var t in list) w.WriteStringValue(t);
             w.WriteEndArray();
             w.WriteEndObject();
