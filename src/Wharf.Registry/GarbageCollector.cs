@@ -3,7 +3,7 @@ using Wharf.Oci;
 namespace Wharf.Registry;
 
 /// <summary>What one collection found and did.</summary>
-public sealed record GcResult(int Blobs, int Marked, IReadOnlyList<Digest> Swept, long BytesFreed, bool DryRun);
+public sealed record GcResult(int Blobs, int Marked, IReadOnlyList<Digest> Swept, long BytesFreed, bool DryRun, int UploadsPurged = 0);
 
 /// <summary>
 /// Mark and sweep over the registry's blobs. Roots are every manifest revision of every repository; from each the
@@ -16,6 +16,9 @@ public sealed record GcResult(int Blobs, int Marked, IReadOnlyList<Digest> Swept
 /// </summary>
 public static class GarbageCollector
 {
+    /// <summary>An upload untouched this long is abandoned and its file removed (distribution's purge age, 168 h).</summary>
+    public static readonly TimeSpan UploadMaxAge = TimeSpan.FromDays(7);
+
     public static GcResult Collect(RegistryStorage storage, TimeSpan grace, bool dryRun, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
@@ -69,7 +72,15 @@ public static class GarbageCollector
                     foreach (var repo in repos) storage.UnlinkBlob(repo, blob.Digest);
                 storage.Content.Delete(blob.Digest);
             }
-            return new GcResult(blobs, marked.Count, swept, freed, dryRun);
+            var purged = 0;
+            foreach (var (path, lastWrite) in storage.Uploads().ToList())
+            {
+                if (lastWrite > DateTime.UtcNow - UploadMaxAge) continue;
+                purged++;
+                log?.Invoke($"gc: {(dryRun ? "would remove" : "removing")} abandoned upload {path}");
+                if (!dryRun) File.Delete(path);
+            }
+            return new GcResult(blobs, marked.Count, swept, freed, dryRun, purged);
         }
         finally
         {

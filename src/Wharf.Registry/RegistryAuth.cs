@@ -122,6 +122,18 @@ public sealed class RegistryAuth
         return new RegistryError("UNAUTHORIZED", "authentication required");
     }
 
+    /// <summary>
+    /// Whether an already authorized request may also read <paramref name="repository"/> (the <c>from</c> of a
+    /// cross-repository mount). With a token, only when it grants pull there, as distribution checks; with basic
+    /// auth every user may read everything.
+    /// </summary>
+    public bool MayPull(HttpContext ctx, string repository)
+    {
+        if (_options.Auth != RegistryAuthMode.Token) return true;
+        var auth = ctx.Request.Headers.Authorization.ToString();
+        return auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && VerifyToken(auth[7..].Trim()) is { } claims && Allows(claims, repository, "pull");
+    }
+
     private static bool Allows(JsonElement claims, string repository, string action)
     {
         if (!claims.TryGetProperty("access", out var access) || access.ValueKind != JsonValueKind.Array) return false;

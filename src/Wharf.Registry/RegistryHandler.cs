@@ -10,7 +10,7 @@ namespace Wharf.Registry;
 /// The Distribution API (OCI distribution-spec v1.1) over <see cref="RegistryStorage"/>. Repository names hold
 /// slashes, so routing is done here on the path after /v2/ rather than with route templates.
 /// </summary>
-public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOptions options)
+public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOptions options, RegistryAuth? auth = null)
 {
     /// <summary>distribution's limit on a manifest body.</summary>
     public const int MaxManifestBytes = 4 << 20;
@@ -45,6 +45,13 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
             res.StatusCode = 200;
             res.ContentType = "application/json";
             await res.WriteAsync("{}").ConfigureAwait(false);
+            return;
+        }
+        if (rest == "_catalog" && ctx.Request.Method is "GET")
+        {
+            var repos = storage.RepositoryNames().ToList();
+            repos.Sort(StringComparer.Ordinal);
+            await ListPageAsync(ctx, repos, "/v2/_catalog", "repositories", null).ConfigureAwait(false);
             return;
         }
         var route = Route(rest) ?? throw new RegistryError("NOT_FOUND", "page not found");
@@ -85,16 +92,73 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
         res.Headers["Docker-Content-Digest"] = d.ToString();
         res.Headers.ETag = "\"" + d + "\"";
         res.Headers.CacheControl = "max-age=31536000";
-        if (ctx.Request.Method == "HEAD")
+        Microsoft.Win32.SafeHandles.SafeFileHandle file;
+        try { file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read); }
+        catch (FileNotFoundException) { throw RegistryError.BlobUnknown(ds); } // collected since the check
+        using var _ = file;
+        var length = RandomAccess.GetLength(file);
+        res.ContentType = "application/octet-stream";
+        res.Headers.AcceptRanges = "bytes";
+        var (start, count, status) = ParseRange(ctx.Request.Headers.Range.ToString(), length);
+        res.StatusCode = status;
+        if (status == 416)
         {
-            res.StatusCode = 200;
-            res.ContentType = "application/octet-stream";
-            res.ContentLength = new FileInfo(path).Length;
-            res.Headers.AcceptRanges = "bytes";
+            res.Headers.ContentRange = $"bytes */{length}";
+            res.ContentLength = 0;
             return;
         }
-        // PhysicalFile does Range (206 / 416) and sendfile.
-        await TypedResults.PhysicalFile(path, "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(ctx).ConfigureAwait(false);
+        if (status == 206) res.Headers.ContentRange = $"bytes {start}-{start + count - 1}/{length}";
+        res.ContentLength = count;
+        if (ctx.Request.Method == "HEAD") return;
+        await CopyAsync(file, start, count, res.BodyWriter, ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Copies a file range to the response: positional reads straight into the response pipe's memory (no
+    /// intermediate buffer), 256 KiB at a time. Synchronous reads (page-cache hits, mostly) avoid the thread-pool
+    /// emulation of async file I/O that Kestrel's SendFileAsync fallback pays per 64 KiB.
+    /// </summary>
+    private static async Task CopyAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count, System.IO.Pipelines.PipeWriter body, CancellationToken ct)
+    {
+        while (count > 0)
+        {
+            var mem = body.GetMemory(256 << 10);
+            var n = RandomAccess.Read(file, mem.Span[..(int)Math.Min(mem.Length, count)], offset);
+            if (n == 0) throw new IOException("blob shrank while being read");
+            body.Advance(n);
+            var flushed = await body.FlushAsync(ct).ConfigureAwait(false);
+            if (flushed.IsCanceled || flushed.IsCompleted) return;
+            offset += n;
+            count -= n;
+        }
+    }
+
+    /// <summary>
+    /// A single byte range ("bytes=a-b", "bytes=a-", "bytes=-n") as (start, count, 206), the whole blob as 200 when there
+    /// is no usable Range (several ranges are served whole, which RFC 9110 allows), or 416 when it is unsatisfiable.
+    /// </summary>
+    public static (long Start, long Count, int Status) ParseRange(string header, long length)
+    {
+        var whole = (0L, length, 200);
+        if (!header.StartsWith("bytes=", StringComparison.OrdinalIgnoreCase) || header.Contains(',', StringComparison.Ordinal)) return whole;
+        var spec = header[6..].Trim();
+        var dash = spec.IndexOf('-', StringComparison.Ordinal);
+        if (dash < 0) return whole;
+        var a = spec[..dash];
+        var b = spec[(dash + 1)..];
+        if (a.Length == 0)
+        {
+            if (!long.TryParse(b, out var suffix) || suffix < 0) return whole;
+            if (suffix == 0 || length == 0) return (0, 0, 416);
+            var n = Math.Min(suffix, length);
+            return (length - n, n, 206);
+        }
+        if (!long.TryParse(a, out var start) || start < 0) return whole;
+        long end = length - 1;
+        if (b.Length > 0 && (!long.TryParse(b, out end) || end < start)) return whole;
+        if (start >= length) return (0, 0, 416);
+        end = Math.Min(end, length - 1);
+        return (start, end - start + 1, 206);
     }
 
     private void DeleteBlob(HttpContext ctx, string name, string ds)
@@ -115,7 +179,8 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
         {
             var from = q["from"].ToString();
             // Without a readable source the spec falls back to an ordinary upload session (202).
-            if (Digest.TryParse(mount, out var md) && from.Length > 0 && RegistryStorage.IsValidName(from) && storage.HasBlob(from, md))
+            if (Digest.TryParse(mount, out var md) && from.Length > 0 && RegistryStorage.IsValidName(from) && storage.HasBlob(from, md) &&
+                (auth is null || auth.MayPull(ctx, from)))
             {
                 storage.GcLock.EnterReadLock();
                 try { storage.LinkBlob(name, md); } finally { storage.GcLock.ExitReadLock(); }
@@ -127,7 +192,7 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
         if (digest.Length > 0)
         {
             var d = ParseDigest(digest);
-            await storage.PutBlobAsync(name, ctx.Request.Body, d, ctx.RequestAborted).ConfigureAwait(false);
+            await storage.PutBlobAsync(name, ctx.Request.BodyReader, d, ctx.RequestAborted).ConfigureAwait(false);
             BlobCreated(res, name, d);
             return;
         }
@@ -179,7 +244,7 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
                 throw new RegistryError("SIZE_INVALID", "provided length did not match content length", $"Content-Length {len} for range {cr}");
             start = s;
         }
-        var newSize = await storage.AppendUploadAsync(name, id, req.Body, start, ctx.RequestAborted).ConfigureAwait(false);
+        var newSize = await storage.AppendUploadAsync(name, id, req.BodyReader, start, ctx.RequestAborted).ConfigureAwait(false);
         UploadAccepted(ctx.Response, name, id, newSize, 202);
     }
 
@@ -197,7 +262,7 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
             start = s;
         }
         if (ctx.Request.ContentLength is not 0)
-            await storage.AppendUploadAsync(name, id, ctx.Request.Body, start, ctx.RequestAborted).ConfigureAwait(false);
+            await storage.AppendUploadAsync(name, id, ctx.Request.BodyReader, start, ctx.RequestAborted).ConfigureAwait(false);
         storage.FinishUpload(name, id, d);
         BlobCreated(ctx.Response, name, d);
     }
@@ -356,10 +421,18 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
     private async Task TagsAsync(HttpContext ctx, string name)
     {
         if (!storage.RepositoryExists(name)) throw RegistryError.NameUnknown(name);
-        var tags = storage.Tags(name);
+        await ListPageAsync(ctx, storage.Tags(name), $"/v2/{name}/tags/list", "tags", name).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One page of a sorted list (tags or the catalog): entries after <c>last</c>, at most <c>n</c> (capped at
+    /// <see cref="RegistryOptions.MaxPageSize"/>), with a <c>Link: &lt;…&gt;; rel="next"</c> header when more follow.
+    /// </summary>
+    private async Task ListPageAsync(HttpContext ctx, IReadOnlyList<string> sorted, string path, string field, string? name)
+    {
         var q = ctx.Request.Query;
         var last = q["last"].ToString();
-        IEnumerable<string> page = tags;
+        IEnumerable<string> page = sorted;
         if (last.Length > 0) page = page.Where(t => string.CompareOrdinal(t, last) > 0);
         int? n = null;
         if (q.ContainsKey("n"))
@@ -372,13 +445,13 @@ public sealed partial class RegistryHandler(RegistryStorage storage, RegistryOpt
         var list = n is { } k ? rest.Take(k).ToList() : rest;
         var res = ctx.Response;
         if (n is { } limit && limit > 0 && rest.Count > limit)
-            res.Headers.Link = $"</v2/{name}/tags/list?n={limit}&last={Uri.EscapeDataString(list[^1])}>; rel=\"next\"";
+            res.Headers.Link = $"<{path}?n={limit}&last={Uri.EscapeDataString(list[^1])}>; rel=\"next\"";
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms))
         {
             w.WriteStartObject();
-            w.WriteString("name", name);
-            w.WriteStartArray("tags");
+            if (name is not null) w.WriteString("name", name);
+            w.WriteStartArray(field);
             foreach (var t in list) w.WriteStringValue(t);
             w.WriteEndArray();
             w.WriteEndObject();

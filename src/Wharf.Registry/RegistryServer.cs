@@ -48,7 +48,7 @@ public sealed class RegistryServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var storage = new RegistryStorage(options.Root);
         var auth = new RegistryAuth(options, Path.Combine(storage.Root, "token.key"));
-        var handler = new RegistryHandler(storage, options);
+        var handler = new RegistryHandler(storage, options, auth);
         var (ip, port) = ParseAddress(options.Address);
         X509Certificate2? cert = null;
         if (options.TlsCertFile is not null || options.TlsKeyFile is not null)

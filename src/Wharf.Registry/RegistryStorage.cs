@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -93,7 +94,7 @@ public sealed partial class RegistryStorage
     }
 
     /// <summary>Ingests a whole blob (monolithic POST) verified against <paramref name="expected"/>.</summary>
-    public async Task<ContentInfo> PutBlobAsync(string name, Stream body, Digest expected, CancellationToken ct)
+    public async Task<ContentInfo> PutBlobAsync(string name, PipeReader body, Digest expected, CancellationToken ct)
     {
         // Buffer to a temp upload first so the content store's synchronous ingest never blocks on the network.
         var id = StartUpload(name);
@@ -159,7 +160,7 @@ public sealed partial class RegistryStorage
     /// Appends a chunk. When <paramref name="start"/> is given it must equal the bytes received so far
     /// (RANGE_INVALID otherwise), as distribution enforces chunk order. Returns the new size.
     /// </summary>
-    public async Task<long> AppendUploadAsync(string name, string id, Stream body, long? start, CancellationToken ct)
+    public async Task<long> AppendUploadAsync(string name, string id, PipeReader body, long? start, CancellationToken ct)
     {
         var path = UploadPath(name, id);
         if (!IsValidUploadId(id) || !File.Exists(path)) throw RegistryError.UploadUnknown();
@@ -167,19 +168,38 @@ public sealed partial class RegistryStorage
         await state.Lock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            await using var fs = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1, FileOptions.Asynchronous);
-            var size = fs.Position;
+            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+            var size = RandomAccess.GetLength(file);
             if (start is { } s && s != size)
                 throw new RegistryError("RANGE_INVALID", "invalid content range", $"chunk starts at {s}, upload has {size} bytes");
             // The in-memory hash only follows an upload that this process received from its first byte.
             var hashing = state.Hashed == size;
-            var buf = new byte[1 << 17];
-            int n;
-            while ((n = await body.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
+            var segments = new List<ReadOnlyMemory<byte>>();
+            try
             {
-                await fs.WriteAsync(buf.AsMemory(0, n), ct).ConfigureAwait(false);
-                if (hashing) state.Hash.AppendData(buf, 0, n);
-                size += n;
+                while (true)
+                {
+                    // Straight from Kestrel's request pipe to the file (pwritev), 256 KiB or more at a time: no
+                    // intermediate buffer, and the hash reads the same memory.
+                    var result = await body.ReadAtLeastAsync(256 << 10, ct).ConfigureAwait(false);
+                    var buffer = result.Buffer;
+                    if (!buffer.IsEmpty)
+                    {
+                        segments.Clear();
+                        foreach (var m in buffer) segments.Add(m);
+                        RandomAccess.Write(file, segments, size);
+                        if (hashing) foreach (var m in buffer) state.Hash.AppendData(m.Span);
+                        size += buffer.Length;
+                    }
+                    body.AdvanceTo(buffer.End);
+                    if (result.IsCompleted || result.IsCanceled) break;
+                }
+            }
+            catch
+            {
+                // Bytes may be on disk that the hash has not seen: the closing PUT re-reads the file instead.
+                state.Hashed = -1;
+                throw;
             }
             if (hashing) state.Hashed = size;
             return size;

@@ -89,6 +89,17 @@ public sealed class AuthTests : IAsyncLifetime
         var ok = new HttpRequestMessage(HttpMethod.Post, "/v2/team/app/blobs/uploads/") { Headers = { Authorization = new("Bearer", pushToken) } };
         Assert.Equal(HttpStatusCode.Accepted, (await http.SendAsync(ok)).StatusCode);
 
+        // Cross-repository mount needs pull on the source: without it the mount becomes an ordinary upload (202).
+        var blob = Oci.RandomBlob(64);
+        var seed = new HttpRequestMessage(HttpMethod.Post, $"/v2/team/app/blobs/uploads/?digest={Oci.DigestOf(blob)}") { Content = Oci.Octets(blob), Headers = { Authorization = new("Bearer", pushToken) } };
+        Assert.Equal(HttpStatusCode.Created, (await http.SendAsync(seed)).StatusCode);
+        var otherPush = await TokenAsync("repository:team/other:pull,push");
+        var mount = new HttpRequestMessage(HttpMethod.Post, $"/v2/team/other/blobs/uploads/?mount={Oci.DigestOf(blob)}&from=team/app") { Headers = { Authorization = new("Bearer", otherPush) } };
+        Assert.Equal(HttpStatusCode.Accepted, (await http.SendAsync(mount)).StatusCode);
+        var both = await TokenAsync("repository:team/other:pull,push%20repository:team/app:pull");
+        var mount2 = new HttpRequestMessage(HttpMethod.Post, $"/v2/team/other/blobs/uploads/?mount={Oci.DigestOf(blob)}&from=team/app") { Headers = { Authorization = new("Bearer", both) } };
+        Assert.Equal(HttpStatusCode.Created, (await http.SendAsync(mount2)).StatusCode);
+
         var forged = pushToken[..^2] + (pushToken[^2] == 'A' ? "BB" : "AA");
         var bad = new HttpRequestMessage(HttpMethod.Get, "/v2/") { Headers = { Authorization = new("Bearer", forged) } };
         var badRes = await http.SendAsync(bad);

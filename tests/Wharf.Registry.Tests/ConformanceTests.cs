@@ -355,6 +355,20 @@ public sealed class ConformanceTests(Registries registries)
         Assert.False(tail.Headers.Contains("Link"));
     }
 
+    [Theory, MemberData(nameof(Servers))]
+    public async Task Discovery_Catalog(string server)
+    {
+        var r = registries[server];
+        var repo = UniqueRepo("catalog");
+        await PushImageAsync(r, repo, "v1");
+        using var doc = JsonDocument.Parse(await r.Http.GetStringAsync("/v2/_catalog?n=1000"));
+        Assert.Contains(repo, doc.RootElement.GetProperty("repositories").EnumerateArray().Select(e => e.GetString()));
+        var page = await r.Http.GetAsync("/v2/_catalog?n=1");
+        using var one = JsonDocument.Parse(await page.Content.ReadAsStringAsync());
+        Assert.Equal(1, one.RootElement.GetProperty("repositories").GetArrayLength());
+        Assert.Contains("rel=\"next\"", page.Headers.GetValues("Link").Single());
+    }
+
     private static async Task<string[]> TagsAsync(RegistryTarget r, string url) => Tags(await r.Http.GetStringAsync(url));
 
     private static string[] Tags(string body)

@@ -76,7 +76,7 @@ public sealed class GcTests : IAsyncLifetime
         var post = await _r.Http.PostAsync($"/v2/{repo}/blobs/uploads/", null);
         var patch = await _r.Http.PatchAsync(_r.Resolve(post), Octets(blob[..10_000]));
         Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
-        GarbageCollector.Collect(_server.Storage, TimeSpan.Zero, dryRun: false);
+        Assert.Equal(0, GarbageCollector.Collect(_server.Storage, TimeSpan.Zero, dryRun: false).UploadsPurged);
         var put = await _r.Http.PutAsync(AddQuery(_r.Resolve(patch), "digest=" + DigestOf(blob)), Octets(blob[10_000..]));
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         // Just committed: the grace period protects it until its manifest arrives.
@@ -112,5 +112,18 @@ public sealed class GcTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal(HttpStatusCode.OK, (await r.Http.SendAsync(new(HttpMethod.Head, $"/v2/gc/live/blobs/{layer}"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await r.Http.GetAsync("/v2/gc/live/manifests/v1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Collect_PurgesUploadsAbandonedForAWeek()
+    {
+        var post = await _r.Http.PostAsync("/v2/gc/stale/blobs/uploads/", null);
+        var loc = _r.Resolve(post);
+        var file = Directory.GetFiles(Path.Combine(_server.Storage.RepoDir("gc/stale"), "_uploads")).Single();
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow - TimeSpan.FromDays(8));
+        Assert.Equal(1, GarbageCollector.Collect(_server.Storage, TimeSpan.Zero, dryRun: true).UploadsPurged);
+        Assert.True(File.Exists(file));
+        Assert.Equal(1, GarbageCollector.Collect(_server.Storage, TimeSpan.Zero, dryRun: false).UploadsPurged);
+        Assert.Equal(HttpStatusCode.NotFound, (await _r.Http.GetAsync(loc)).StatusCode);
     }
 }

@@ -74,7 +74,7 @@ internal static class RegistryCommand
         var storage = new RegistryStorage(flags.Value("root") ?? DefaultRoot);
         var grace = Duration(flags, "gc-grace") ?? new RegistryOptions().GcGrace;
         var r = GarbageCollector.Collect(storage, grace, flags.Bool("dry-run"), m => StdIo.Out.WriteLine(m));
-        await StdIo.Out.WriteLineAsync($"{r.Blobs} blobs, {r.Marked} marked, {r.Swept.Count} {(r.DryRun ? "eligible for deletion" : "deleted")}, {r.BytesFreed} bytes").ConfigureAwait(false);
+        await StdIo.Out.WriteLineAsync($"{r.Blobs} blobs, {r.Marked} marked, {r.Swept.Count} {(r.DryRun ? "eligible for deletion" : "deleted")}, {r.BytesFreed} bytes, {r.UploadsPurged} abandoned uploads").ConfigureAwait(false);
         return 0;
     }
 }

@@ -63,4 +63,25 @@ public sealed class LocalContentStoreTests : IDisposable
         _ = new LocalContentStore(_root);
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_root, "ingest")));
     }
+
+    [Fact]
+    public void Adopt_moves_a_hashed_file_into_place_and_refreshes_an_existing_blob()
+    {
+        var store = new LocalContentStore(_root);
+        var data = "adopted"u8.ToArray();
+        var d = Digest.FromBytes(data);
+        var file = Path.Combine(_root, "upload-1");
+        File.WriteAllBytes(file, data);
+        var info = store.Adopt(file, d);
+        Assert.Equal(data.Length, info.Size);
+        Assert.False(File.Exists(file));
+        Assert.Equal(data, store.ReadAllBytes(d));
+
+        // Same content again: the new file goes, the blob stays and its mtime restarts a GC grace period.
+        File.SetLastWriteTimeUtc(store.BlobPath(d), DateTime.UtcNow.AddDays(-3));
+        File.WriteAllBytes(file, data);
+        store.Adopt(file, d);
+        Assert.False(File.Exists(file));
+        Assert.True(store.Info(d)!.CreatedAt > DateTimeOffset.UtcNow.AddMinutes(-5));
+    }
 }
