@@ -194,4 +194,28 @@ public sealed class DistributionTests(DaemonFixture wharf)
         Assert.Contains("registry-1.docker.io", hub.Stderr, StringComparison.Ordinal);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
     }
+
+    [Fact]
+    public async Task Build_FROM_pulls_a_missing_image_and_build_pull_pulls_a_present_one()
+    {
+        await using var registry = await TestRegistry.StartAsync(wharf.TempDir);
+        var name = $"{registry.Host}/e2e/base";
+        await ImportUnique(name + ":1");
+        (await wharf.Docker("push", name + ":1")).EnsureSuccess();
+        (await wharf.Docker("rmi", name + ":1")).EnsureSuccess();
+        var ctx = Path.Combine(wharf.TempDir, wharf.UniqueName("ctx"));
+        Directory.CreateDirectory(ctx);
+        File.WriteAllText(Path.Combine(ctx, "Dockerfile"), $"FROM {name}:1\nRUN cat /hello.txt > /copy.txt\n");
+        var env = new Dictionary<string, string?>(wharf.ClientEnvironment) { ["DOCKER_BUILDKIT"] = "0" };
+        var tag = wharf.UniqueName("built");
+        var build = await ProcessRunner.RunAsync(TestPaths.DockerCli, ["build", "-t", tag, ctx], env, timeout: TimeSpan.FromMinutes(2));
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Contains("Status: Downloaded newer image for " + name + ":1", build.Stdout, StringComparison.Ordinal);
+        var run = (await wharf.Docker("run", "--rm", tag, "cat", "/copy.txt")).EnsureSuccess();
+        Assert.StartsWith("unique ", run.Stdout, StringComparison.Ordinal);
+
+        var again = await ProcessRunner.RunAsync(TestPaths.DockerCli, ["build", "--pull", "-t", tag, ctx], env, timeout: TimeSpan.FromMinutes(2));
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("Status: Image is up to date for " + name + ":1", again.Stdout, StringComparison.Ordinal);
+    }
 }

@@ -15,4 +15,6 @@ public sealed record BuildOptions
     public string? NetworkMode { get; init; }
     public string? Platform { get; init; }
     public IReadOnlyList<string> CacheFrom { get; init; } = [];
+    /// <summary>--pull: pull every FROM image even when it is present locally.</summary>
+    public bool Pull { get; init; }
 }
