@@ -123,10 +123,16 @@ public sealed partial class DockerClient : IDisposable
     }
 
     /// <summary>Sends a versioned request and throws <see cref="DockerApiException"/> on an error status.</summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken cancellationToken, bool streaming = false)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken cancellationToken, bool streaming = false,
+        IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         var prefix = await PrefixAsync(cancellationToken).ConfigureAwait(false);
         using var request = new HttpRequestMessage(method, prefix + pathAndQuery) { Content = content };
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         var response = await SendRawAsync(request, streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         try
         {

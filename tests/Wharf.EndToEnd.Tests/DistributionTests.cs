@@ -218,4 +218,31 @@ public sealed class DistributionTests(DaemonFixture wharf)
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("Status: Image is up to date for " + name + ":1", again.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Wharf_cli_logs_in_pushes_pulls_and_logs_out()
+    {
+        await using var registry = await TestRegistry.StartAsync(wharf.TempDir, ("cli", "cli-pw"));
+        var name = $"{registry.Host}/e2e/cli";
+        await ImportUnique(name + ":2");
+        var bad = await wharf.Wharf("login", "-u", "cli", "-p", "nope", registry.Host);
+        Assert.NotEqual(0, bad.ExitCode);
+        var login = await wharf.Wharf("login", "-u", "cli", "-p", "cli-pw", registry.Host);
+        Assert.True(login.ExitCode == 0, login.ToString());
+        Assert.Contains("Login Succeeded", login.Stdout, StringComparison.Ordinal);
+
+        var push = (await wharf.Wharf("push", name + ":2")).EnsureSuccess();
+        Assert.Contains(": Pushed", push.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"2: digest: sha256:[0-9a-f]{64} size: \d+", push.Stdout);
+        (await wharf.Wharf("rmi", name + ":2")).EnsureSuccess();
+        var pull = (await wharf.Wharf("pull", name + ":2")).EnsureSuccess();
+        Assert.Contains(": Pull complete", pull.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Status: Downloaded newer image for " + name + ":2", pull.Stdout, StringComparison.Ordinal);
+
+        (await wharf.Wharf("logout", registry.Host)).EnsureSuccess();
+        (await wharf.Wharf("rmi", name + ":2")).EnsureSuccess();
+        var anonymous = await wharf.Wharf("pull", name + ":2");
+        Assert.NotEqual(0, anonymous.ExitCode);
+        Assert.Contains("pull access denied", anonymous.Stderr, StringComparison.Ordinal);
+    }
 }
