@@ -238,6 +238,10 @@ public sealed class DistributionTests(DaemonFixture wharf)
         var pull = (await wharf.Wharf("pull", name + ":2")).EnsureSuccess();
         Assert.Contains(": Pull complete", pull.Stdout, StringComparison.Ordinal);
         Assert.Contains("Status: Downloaded newer image for " + name + ":2", pull.Stdout, StringComparison.Ordinal);
+        (await wharf.Wharf("rmi", name + ":2")).EnsureSuccess();
+        var run = (await wharf.Wharf("run", "--rm", name + ":2", "cat", "/hello.txt")).EnsureSuccess();
+        Assert.StartsWith("unique ", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Unable to find image", run.Stderr, StringComparison.Ordinal);
 
         (await wharf.Wharf("logout", registry.Host)).EnsureSuccess();
         (await wharf.Wharf("rmi", name + ":2")).EnsureSuccess();

@@ -25,6 +25,12 @@ internal static class RegistryVerbs
         return 0;
     }
 
+    /// <summary>The pull `run`/`create` do for a missing image: progress lines on stderr, as the docker CLI.</summary>
+    internal static Task PullQuietlyToErrAsync(CliContext ctx, string image) =>
+        ctx.Client.PullImageAsync(image, AuthFor(ctx, image), line =>
+            line.Status is null or "Downloading" or "Extracting" or "Waiting" ? Task.CompletedTask
+                : ctx.Err.WriteLineAsync(line.Id is null ? line.Status : $"{line.Id}: {line.Status}"));
+
     public static async Task<int> PushAsync(CliContext ctx, string[] args)
     {
         var flags = FlagParser.Parse(args, [FlagSpec.Bool("quiet", 'q'), FlagSpec.Bool("all-tags", 'a')]);
