@@ -217,6 +217,18 @@ public sealed class DistributionTests(DaemonFixture wharf)
         var again = await ProcessRunner.RunAsync(TestPaths.DockerCli, ["build", "--pull", "-t", tag, ctx], env, timeout: TimeSpan.FromMinutes(2));
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("Status: Image is up to date for " + name + ":1", again.Stdout, StringComparison.Ordinal);
+
+        // The built image has two layers: push it, remove it and its base, pull it back (layers in parallel,
+        // published in order on their parent).
+        var multi = $"{registry.Host}/e2e/multi:1";
+        (await wharf.Docker("tag", tag, multi)).EnsureSuccess();
+        var push = (await wharf.Docker("push", multi)).EnsureSuccess();
+        Assert.Contains(": Mounted from e2e/base", push.Stdout, StringComparison.Ordinal); // the base layer came from e2e/base
+        (await wharf.Docker("rmi", multi, tag, name + ":1")).EnsureSuccess();
+        var pull = (await wharf.Docker("pull", multi)).EnsureSuccess();
+        Assert.Equal(2, pull.StdoutLines.Count(l => l.EndsWith(": Pull complete", StringComparison.Ordinal)));
+        var copied = (await wharf.Docker("run", "--rm", multi, "cat", "/copy.txt")).EnsureSuccess();
+        Assert.Equal(run.Stdout, copied.Stdout);
     }
 
     [Fact]
