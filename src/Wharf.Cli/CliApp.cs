@@ -48,6 +48,10 @@ internal static class CliApp
           rmi         Remove one or more images
           base-image  Build the busybox base image from the busybox-static package and import it
           registry    Run an OCI distribution registry (registry serve, registry gc)
+          pull        Download an image from a registry
+          push        Upload an image to a registry
+          login       Log in to a registry
+          logout      Log out from a registry
           version     Show the Docker version information
           info        Display system-wide information
         """;
@@ -175,6 +179,10 @@ internal static class CliApp
                 "rmi" => await ImageVerbs.RemoveAsync(ctx, rest).ConfigureAwait(false),
                 "base-image" => await BaseImageCommand.RunAsync(ctx, rest).ConfigureAwait(false),
                 "registry" => await RegistryCommand.RunAsync(rest).ConfigureAwait(false),
+                "pull" => await RegistryVerbs.PullAsync(ctx, rest).ConfigureAwait(false),
+                "push" => await RegistryVerbs.PushAsync(ctx, rest).ConfigureAwait(false),
+                "login" => await RegistryVerbs.LoginAsync(ctx, rest).ConfigureAwait(false),
+                "logout" => await RegistryVerbs.LogoutAsync(ctx, rest).ConfigureAwait(false),
                 "version" => await SystemVerbs.VersionAsync(ctx, rest).ConfigureAwait(false),
                 "info" => await SystemVerbs.InfoAsync(ctx, rest).ConfigureAwait(false),
                 _ => await UsageErrorAsync($"'{verb}' is not a wharf command.", null).ConfigureAwait(false),

@@ -72,7 +72,7 @@ internal static class Program
         new ResourceEndpoints(containers).Map(router);
         new VolumeEndpoints(volumes).Map(router);
         new NetworkEndpoints(networks, containers).Map(router);
-        using var build = new BuildService(options.DataRoot, images, containers);
+        using var build = new BuildService(options.DataRoot, images, containers) { Distribution = distribution };
         new BuildEndpoints(build, log.Warn).Map(router);
         new DiskUsageEndpoints(new Wharf.Engine.DiskUsage.DiskUsageService(images, containers, volumes, build)).Map(router);
 

@@ -233,10 +233,11 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var gate = new SemaphoreSlim(concurrency);
-        var downloads = new Task[layers.Count];
+        var downloads = new Task<ExtractedLayer?>[layers.Count];
+        var committed = new bool[layers.Count];
         for (int i = 0; i < layers.Count; i++)
         {
-            if (skip[i]) { downloads[i] = Task.CompletedTask; continue; }
+            if (skip[i]) { downloads[i] = Task.FromResult<ExtractedLayer?>(null); continue; }
             var layer = layers[i];
             downloads[i] = DownloadAsync(session, layer, gate, progress, created, cts.Token);
         }
@@ -246,7 +247,7 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
             long? total = 0;
             for (int i = 0; i < layers.Count; i++)
             {
-                await downloads[i];
+                var extracted = await downloads[i];
                 if (!skip[i])
                 {
                     var blob = Digest.Parse(layers[i].Digest);
@@ -254,13 +255,18 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
                     var id = ShortId(layers[i]);
                     await progress.ReportAsync(new ProgressEvent(id, "Extracting", layers[i].Size, layers[i].Size));
                     var parentChain = parent;
+                    int index = i;
                     await Task.Run(() =>
                     {
                         lock (storeLock)
                         {
-                            bool existed = store.Snapshots.LayerExists(chains[i]);
-                            var unpacked = LayerUnpacker.Unpack(store.Content, store.Snapshots, blob, parentChain, diffId, cts.Token);
-                            if (!existed) created.Chains.Add(chains[i]);
+                            bool existed = store.Snapshots.LayerExists(chains[index]);
+                            committed[index] = true;
+                            // Extracted while downloading (a fresh blob), or from the content store (a blob fetched earlier).
+                            var unpacked = extracted is not null
+                                ? LayerUnpacker.Commit(store.Snapshots, extracted, blob, parentChain, diffId)
+                                : LayerUnpacker.Unpack(store.Content, store.Snapshots, blob, parentChain, diffId, cts.Token);
+                            if (!existed) created.Chains.Add(chains[index]);
                             total = existed ? null : total + unpacked.Size;
                         }
                     }, cts.Token);
@@ -275,16 +281,28 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
         catch
         {
             await cts.CancelAsync();
-            try { await Task.WhenAll(downloads); }
-            catch (Exception)
+            for (int i = 0; i < downloads.Length; i++)
             {
-                // The first failure is the one reported; the others are consequences of cancelling.
+                try
+                {
+                    if (await downloads[i] is { } orphan && !committed[i]) LayerUnpacker.Abort(store.Snapshots, orphan);
+                }
+                catch (Exception)
+                {
+                    // The first failure is the one reported; the others are consequences of cancelling.
+                }
             }
             throw;
         }
     }
 
-    private async Task DownloadAsync(RepositorySession session, Descriptor layer, SemaphoreSlim gate, IProgressSink progress,
+    /// <summary>
+    /// Downloads one layer blob into the content store and, at the same time, extracts it into a temp snapshot dir
+    /// (both read the same bytes: the network stream is teed into a bounded in-memory pipe). The extracted layer is
+    /// only used once the blob's digest verified; the caller checks its diffID and publishes it in layer order.
+    /// Returns null when the blob was already stored (nothing downloaded, nothing extracted).
+    /// </summary>
+    private async Task<ExtractedLayer?> DownloadAsync(RepositorySession session, Descriptor layer, SemaphoreSlim gate, IProgressSink progress,
         PullLeftovers created, CancellationToken ct)
     {
         var id = ShortId(layer);
@@ -299,7 +317,7 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
             {
                 // Fetched (and verified) by an earlier, interrupted pull or by another image: no download.
                 await progress.ReportAsync(new ProgressEvent(id, "Already exists"));
-                return;
+                return null;
             }
             for (int attempt = 1; ; attempt++)
             {
@@ -310,23 +328,59 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
                         throw new WharfException(response.StatusCode == HttpStatusCode.NotFound ? ErrorKind.NotFound : ErrorKind.Unavailable,
                             $"error pulling layer {digest}: {await RegistryClient.ErrorTextAsync(response, ct)}");
                     await using var body = await response.Content.ReadAsStreamAsync(ct);
-                    var counting = new ProgressStream(body, layer.Size, progress, id);
-                    await Task.Run(() =>
+                    var pipe = new ChunkPipe();
+                    var counting = new ProgressStream(body, layer.Size, progress, id, pipe);
+                    var extract = Task.Run(() =>
                     {
                         try
                         {
-                            store.Content.Ingest(counting, digest, layer.Size, ct);
+                            var reader = pipe.OpenReader();
+                            var extracted = LayerUnpacker.Extract(reader, store.Snapshots, ct);
+                            reader.CopyTo(Stream.Null); // whatever the decompressor left (trailers), so the writer never blocks
+                            return extracted;
                         }
-                        catch (WharfException e) when (e.Kind == ErrorKind.FailedPrecondition)
+                        finally
                         {
-                            throw new WharfException(ErrorKind.FailedPrecondition, $"filesystem layer verification failed for digest {digest}", e);
+                            pipe.ReaderDone();
                         }
                     }, ct);
+                    try
+                    {
+                        await Task.Run(() =>
+                        {
+                            try
+                            {
+                                store.Content.Ingest(counting, digest, layer.Size, ct);
+                            }
+                            catch (WharfException e) when (e.Kind == ErrorKind.FailedPrecondition)
+                            {
+                                throw new WharfException(ErrorKind.FailedPrecondition, $"filesystem layer verification failed for digest {digest}", e);
+                            }
+                            finally
+                            {
+                                pipe.Complete();
+                            }
+                        }, ct);
+                    }
+                    catch
+                    {
+                        try { LayerUnpacker.Abort(store.Snapshots, await extract); }
+                        catch (Exception) { /* a truncated or refused stream: extraction failed too, nothing to remove */ }
+                        throw;
+                    }
                     lock (created.Blobs) created.Blobs.Add(digest);
                     await counting.FlushReportsAsync();
                     crashPoint?.Invoke("pull-blob-committed");
                     await progress.ReportAsync(new ProgressEvent(id, "Download complete"));
-                    return;
+                    try
+                    {
+                        return await extract;
+                    }
+                    catch (Exception e) when (e is not (OperationCanceledException or WharfException))
+                    {
+                        // The blob verified but is not a layer we can apply (bad compression or tar): the registry's fault.
+                        throw new WharfException(ErrorKind.InvalidArgument, $"failed to register layer {digest}: {e.Message}", e);
+                    }
                 }
                 catch (Exception e) when (attempt < 3 && e is HttpRequestException or IOException && !ct.IsCancellationRequested)
                 {
@@ -341,9 +395,67 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
         }
     }
 
+    /// <summary>A bounded, blocking byte pipe (4 MiB) from the download to the extraction running beside it. If the
+    /// reader gives up, writes are dropped so the download (and its digest check) still completes.</summary>
+    private sealed class ChunkPipe
+    {
+        private readonly System.Collections.Concurrent.BlockingCollection<byte[]> _chunks = new(boundedCapacity: 64);
+        private readonly CancellationTokenSource _readerGone = new();
+
+        public void Write(ReadOnlySpan<byte> data)
+        {
+            if (data.IsEmpty || _readerGone.IsCancellationRequested) return;
+            try { _chunks.Add(data.ToArray(), _readerGone.Token); }
+            catch (OperationCanceledException) { }
+            catch (InvalidOperationException) { }
+        }
+
+        public void Complete()
+        {
+            try { _chunks.CompleteAdding(); }
+            catch (ObjectDisposedException) { }
+        }
+
+        public void ReaderDone() => _readerGone.Cancel();
+
+        public Stream OpenReader() => new Reader(_chunks);
+
+        private sealed class Reader(System.Collections.Concurrent.BlockingCollection<byte[]> chunks) : Stream
+        {
+            private byte[] _current = [];
+            private int _offset;
+
+            public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+            public override int Read(Span<byte> buffer)
+            {
+                while (_offset == _current.Length)
+                {
+                    if (!chunks.TryTake(out var next, Timeout.Infinite)) return 0;
+                    _current = next;
+                    _offset = 0;
+                }
+                int n = Math.Min(buffer.Length, _current.Length - _offset);
+                _current.AsSpan(_offset, n).CopyTo(buffer);
+                _offset += n;
+                return n;
+            }
+
+            public override bool CanRead => true;
+            public override bool CanSeek => false;
+            public override bool CanWrite => false;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+            public override void Flush() { }
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        }
+    }
+
     /// <summary>Counts bytes as the ingest reads them and reports "Downloading" at most every 100 ms, then
     /// "Verifying Checksum" at the end of the stream.</summary>
-    private sealed class ProgressStream(Stream inner, long total, IProgressSink progress, string id) : Stream
+    private sealed class ProgressStream(Stream inner, long total, IProgressSink progress, string id, ChunkPipe tee) : Stream
     {
         private long _read;
         private long _lastReport = Environment.TickCount64;
@@ -353,6 +465,7 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
         public override int Read(byte[] buffer, int offset, int count)
         {
             int n = inner.Read(buffer, offset, count);
+            tee.Write(buffer.AsSpan(offset, n));
             _read += n;
             var now = Environment.TickCount64;
             if (n == 0 && !_ended)

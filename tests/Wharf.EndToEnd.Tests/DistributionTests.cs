@@ -194,4 +194,71 @@ public sealed class DistributionTests(DaemonFixture wharf)
         Assert.Contains("registry-1.docker.io", hub.Stderr, StringComparison.Ordinal);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
     }
+
+    [Fact]
+    public async Task Build_FROM_pulls_a_missing_image_and_build_pull_pulls_a_present_one()
+    {
+        await using var registry = await TestRegistry.StartAsync(wharf.TempDir);
+        var name = $"{registry.Host}/e2e/base";
+        await ImportUnique(name + ":1");
+        (await wharf.Docker("push", name + ":1")).EnsureSuccess();
+        (await wharf.Docker("rmi", name + ":1")).EnsureSuccess();
+        var ctx = Path.Combine(wharf.TempDir, wharf.UniqueName("ctx"));
+        Directory.CreateDirectory(ctx);
+        File.WriteAllText(Path.Combine(ctx, "Dockerfile"), $"FROM {name}:1\nRUN cat /hello.txt > /copy.txt\n");
+        var env = new Dictionary<string, string?>(wharf.ClientEnvironment) { ["DOCKER_BUILDKIT"] = "0" };
+        var tag = wharf.UniqueName("built");
+        var build = await ProcessRunner.RunAsync(TestPaths.DockerCli, ["build", "-t", tag, ctx], env, timeout: TimeSpan.FromMinutes(2));
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Contains("Status: Downloaded newer image for " + name + ":1", build.Stdout, StringComparison.Ordinal);
+        var run = (await wharf.Docker("run", "--rm", tag, "cat", "/copy.txt")).EnsureSuccess();
+        Assert.StartsWith("unique ", run.Stdout, StringComparison.Ordinal);
+
+        var again = await ProcessRunner.RunAsync(TestPaths.DockerCli, ["build", "--pull", "-t", tag, ctx], env, timeout: TimeSpan.FromMinutes(2));
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("Status: Image is up to date for " + name + ":1", again.Stdout, StringComparison.Ordinal);
+
+        // The built image has two layers: push it, remove it and its base, pull it back (layers in parallel,
+        // published in order on their parent).
+        var multi = $"{registry.Host}/e2e/multi:1";
+        (await wharf.Docker("tag", tag, multi)).EnsureSuccess();
+        var push = (await wharf.Docker("push", multi)).EnsureSuccess();
+        Assert.Contains(": Mounted from e2e/base", push.Stdout, StringComparison.Ordinal); // the base layer came from e2e/base
+        (await wharf.Docker("rmi", multi, tag, name + ":1")).EnsureSuccess();
+        var pull = (await wharf.Docker("pull", multi)).EnsureSuccess();
+        Assert.Equal(2, pull.StdoutLines.Count(l => l.EndsWith(": Pull complete", StringComparison.Ordinal)));
+        var copied = (await wharf.Docker("run", "--rm", multi, "cat", "/copy.txt")).EnsureSuccess();
+        Assert.Equal(run.Stdout, copied.Stdout);
+    }
+
+    [Fact]
+    public async Task Wharf_cli_logs_in_pushes_pulls_and_logs_out()
+    {
+        await using var registry = await TestRegistry.StartAsync(wharf.TempDir, ("cli", "cli-pw"));
+        var name = $"{registry.Host}/e2e/cli";
+        await ImportUnique(name + ":2");
+        var bad = await wharf.Wharf("login", "-u", "cli", "-p", "nope", registry.Host);
+        Assert.NotEqual(0, bad.ExitCode);
+        var login = await wharf.Wharf("login", "-u", "cli", "-p", "cli-pw", registry.Host);
+        Assert.True(login.ExitCode == 0, login.ToString());
+        Assert.Contains("Login Succeeded", login.Stdout, StringComparison.Ordinal);
+
+        var push = (await wharf.Wharf("push", name + ":2")).EnsureSuccess();
+        Assert.Contains(": Pushed", push.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"2: digest: sha256:[0-9a-f]{64} size: \d+", push.Stdout);
+        (await wharf.Wharf("rmi", name + ":2")).EnsureSuccess();
+        var pull = (await wharf.Wharf("pull", name + ":2")).EnsureSuccess();
+        Assert.Contains(": Pull complete", pull.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Status: Downloaded newer image for " + name + ":2", pull.Stdout, StringComparison.Ordinal);
+        (await wharf.Wharf("rmi", name + ":2")).EnsureSuccess();
+        var run = (await wharf.Wharf("run", "--rm", name + ":2", "cat", "/hello.txt")).EnsureSuccess();
+        Assert.StartsWith("unique ", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Unable to find image", run.Stderr, StringComparison.Ordinal);
+
+        (await wharf.Wharf("logout", registry.Host)).EnsureSuccess();
+        (await wharf.Wharf("rmi", name + ":2")).EnsureSuccess();
+        var anonymous = await wharf.Wharf("pull", name + ":2");
+        Assert.NotEqual(0, anonymous.ExitCode);
+        Assert.Contains("pull access denied", anonymous.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -17,4 +17,6 @@ public sealed record BuildOptions
     public IReadOnlyList<string> CacheFrom { get; init; } = [];
     /// <summary>`wharf build --secret` contents by id, for RUN --mount=type=secret (never in a layer or a cache key).</summary>
     public IReadOnlyDictionary<string, byte[]> Secrets { get; init; } = new Dictionary<string, byte[]>();
+    /// <summary>--pull: pull every FROM image even when it is present locally.</summary>
+    public bool Pull { get; init; }
 }

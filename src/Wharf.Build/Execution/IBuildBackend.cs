@@ -11,6 +11,10 @@ public interface IBuildBackend
     /// <summary>A local image by any reference form, or null when there is none.</summary>
     BaseImage? FindImage(string reference);
 
+    /// <summary>Pulls <paramref name="reference"/> from its registry (FROM of a missing image, build --pull), writing
+    /// progress lines to <paramref name="output"/>; returns the image, or null when this engine cannot pull.</summary>
+    Task<BaseImage?> PullAsync(string reference, Func<string, Task> output, CancellationToken ct) => Task.FromResult<BaseImage?>(null);
+
     /// <summary>A config-only child image (history entry marked empty_layer); returns its id.</summary>
     string CommitEmpty(StepCommit commit);
 

@@ -77,8 +77,9 @@ internal sealed partial class StageBuilder(BuildSession session, BuildStage stag
         }
         else if (name != "scratch")
         {
-            var image = session.Backend.FindImage(name) ?? throw new WharfException(ErrorKind.NotFound,
-                $"pull access denied for {name}: no such image in wharf's local store, and wharf has no registry client to pull it");
+            var image = session.Options.Pull ? null : session.Backend.FindImage(name);
+            image ??= await session.Backend.PullAsync(name, output, ct) ?? throw new WharfException(ErrorKind.NotFound,
+                $"pull access denied for {name}: no such image in wharf's local store, and this engine cannot pull it");
             _imageId = image.Id;
             _config = image.Config.Config ?? new ImageRunConfig();
         }

@@ -75,8 +75,8 @@ internal static class RunCommand
         {
             var reference = WithDefaultTag(options.Request.Image);
             await ctx.Err.WriteLineAsync($"Unable to find image '{reference}' locally").ConfigureAwait(false);
-            var (repository, tag) = TextUtil.SplitRepoTag(reference);
-            await ctx.Client.PullImageAsync(repository, tag).ConfigureAwait(false);
+            // As docker: pull with the stored credentials, progress on stderr, then create again.
+            await RegistryVerbs.PullQuietlyToErrAsync(ctx, reference).ConfigureAwait(false);
             return (await ctx.Client.CreateContainerAsync(options.Request, options.Name).ConfigureAwait(false)).Id;
         }
     }

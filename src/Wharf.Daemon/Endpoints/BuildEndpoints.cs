@@ -76,6 +76,7 @@ internal sealed class BuildEndpoints(BuildService build, Action<string> log)
             ForceRemove = q.Bool("forcerm"),
             NetworkMode = q.Get("networkmode") is { Length: > 0 } n && n != "default" ? n : null,
             Platform = q.Get("platform") is { Length: > 0 } p ? p : null,
+            Pull = q.Bool("pull"),
             CacheFrom = q.Get("cachefrom") is { Length: > 0 } cf ? JsonSerializer.Deserialize(cf, BuildJson.Default.ListString) ?? [] : [],
         };
     }

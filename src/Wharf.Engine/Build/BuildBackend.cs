@@ -29,6 +29,24 @@ public sealed class BuildBackend(ImageService images, ContainerService container
         }
     }
 
+    /// <summary>The registry client FROM uses for missing images and --pull (null: none, e.g. in tests).</summary>
+    public Distribution.DistributionService? Distribution { get; set; }
+
+    public async Task<BaseImage?> PullAsync(string reference, Func<string, Task> output, CancellationToken ct)
+    {
+        if (Distribution is null) return null;
+        await Distribution.PullAsync(reference, null, null, Wharf.Distribution.AuthConfig.Anonymous, new BuildPullOutput(output), ct);
+        return FindImage(reference);
+    }
+
+    /// <summary>Pull progress as the legacy builder prints it: state changes as lines, no progress bars.</summary>
+    private sealed class BuildPullOutput(Func<string, Task> output) : Wharf.Distribution.IProgressSink
+    {
+        public Task ReportAsync(Wharf.Distribution.ProgressEvent e) =>
+            e.Status is "Downloading" or "Extracting" or "Pushing" ? Task.CompletedTask
+                : output(e.Id is null ? e.Status + "\n" : $"{e.Id}: {e.Status}\n");
+    }
+
     public string CommitEmpty(StepCommit commit) =>
         images.Commit(new ImageCommitRequest(commit.ParentId, commit.Config, null, commit.CreatedBy, Author: commit.Author));
 

@@ -29,6 +29,9 @@ public sealed class BuildService : IDisposable
 
     public BuildCache Cache { get; }
 
+    /// <summary>Lets FROM pull missing images (and build --pull pull them all) through the registry client.</summary>
+    public Distribution.DistributionService? Distribution { set => _backend.Distribution = value; }
+
     /// <summary>
     /// A private directory on /dev/shm for this data root (its name is a hash of the data root, so daemons with
     /// their own data roots never share one), or null when /dev/shm is not a tmpfs with room to spare.

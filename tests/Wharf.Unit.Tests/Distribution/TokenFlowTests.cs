@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Wharf.Core;
+using Wharf.Distribution;
+
+namespace Wharf.Unit.Tests.Distribution;
+
+/// <summary>
+/// Docker's token flow against a fake registry on loopback (HttpListener): /v2/ answers 401 with a Bearer challenge,
+/// the realm hands out a token for the right Basic credentials and scope, and requests with that token succeed.
+/// </summary>
+public sealed class TokenFlowTests : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly int _port;
+    private readonly List<string> _tokenQueries = [];
+    private readonly CancellationTokenSource _stop = new();
+
+    public TokenFlowTests()
+    {
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            _port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        _listener.Prefixes.Add($"http://127.0.0.1:{_port}/");
+        _listener.Start();
+        _ = Task.Run(ServeAsync);
+    }
+
+    private string Host => "127.0.0.1:" + _port;
+
+    private async Task ServeAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            HttpListenerContext c;
+            try { c = await _listener.GetContextAsync(); }
+            catch (Exception) { return; }
+            var path = c.Request.Url!.AbsolutePath;
+            var auth = c.Request.Headers["Authorization"];
+            if (path == "/token")
+            {
+                lock (_tokenQueries) _tokenQueries.Add(c.Request.Url.Query);
+                var ok = auth == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:pw"));
+                c.Response.StatusCode = ok ? 200 : 401;
+                var body = Encoding.UTF8.GetBytes(ok ? "{\"token\":\"tok-1\"}" : "{\"details\":\"bad credentials\"}");
+                await c.Response.OutputStream.WriteAsync(body);
+            }
+            else if (auth == "Bearer tok-1")
+            {
+                c.Response.StatusCode = 200;
+                await c.Response.OutputStream.WriteAsync("{}"u8.ToArray());
+            }
+            else
+            {
+                c.Response.StatusCode = 401;
+                c.Response.Headers["WWW-Authenticate"] = $"Bearer realm=\"http://{Host}/token\",service=\"fake-registry\"";
+            }
+            c.Response.Close();
+        }
+    }
+
+    [Fact]
+    public async Task Login_fetches_a_token_with_the_credentials_and_uses_it()
+    {
+        using var client = new RegistryClient();
+        await client.LoginAsync(Host, new AuthConfig { Username = "alice", Password = "pw" });
+        lock (_tokenQueries) Assert.Contains(_tokenQueries, q => q.Contains("service=fake-registry", StringComparison.Ordinal) && q.Contains("account=alice", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Wrong_credentials_are_unauthorized()
+    {
+        using var client = new RegistryClient();
+        var e = await Assert.ThrowsAsync<WharfException>(() => client.LoginAsync(Host, new AuthConfig { Username = "alice", Password = "nope" }));
+        Assert.Equal(ErrorKind.Unauthorized, e.Kind);
+    }
+
+    [Fact]
+    public async Task A_repository_session_asks_for_its_scope_and_retries_with_the_token()
+    {
+        using var client = new RegistryClient();
+        var session = await client.OpenAsync(Host, "team/app", new AuthConfig { Username = "alice", Password = "pw" }, push: true);
+        Assert.Equal("http", session.BaseUri.Scheme); // loopback is insecure: https failed, plain http answered
+        using var response = await session.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, session.Url("manifests/latest")), CancellationToken.None);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        lock (_tokenQueries)
+            Assert.Contains(_tokenQueries, q => Uri.UnescapeDataString(q).Contains("scope=repository:team/app:pull,push", StringComparison.Ordinal));
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        _listener.Close();
+        _stop.Dispose();
+    }
+}
