@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Network benchmarks of issue 5, wharfd beside the reference dockerd in one invocation (bench/daemons.sh):
-#   1. `docker run --rm busybox true` on each daemon's default bridge (veth, address, route per container), hyperfine;
+#   1. `docker run --rm busybox true` on each daemon's default bridge (veth, address, route per container), hyperfine,
+#      and wharfd with --network none beside it, so the cost of wharfd's network setup shows on its own;
 #      the reference gets a bridge of its own, refbench0 (10.198.0.1/24), and --iptables=false so it never touches
 #      the host's firewall; wharfd its usual wharfbench0 (10.199.0.1/24) with its nft table;
 #   2. container-to-container TCP throughput through the bridge: a server container sending N MiB with
@@ -38,7 +39,8 @@ csv="$RESULTS/network-run.csv"
 wharf_log "hyperfine --warmup 3 --runs $runs: docker run --rm busybox true on the default bridge"
 hyperfine --warmup 3 --runs "$runs" --export-csv "$csv" \
   -n "wharfd bridge" "DOCKER_HOST=unix://$WB/wharf.sock $docker_cli run --rm busybox true" \
-  -n "dockerd bridge" "DOCKER_HOST=unix://$DB/docker.sock $docker_cli run --rm busybox true"
+  -n "dockerd bridge" "DOCKER_HOST=unix://$DB/docker.sock $docker_cli run --rm busybox true" \
+  -n "wharfd --network none" "DOCKER_HOST=unix://$WB/wharf.sock $docker_cli run --rm --network none busybox true"
 
 # MB/s of one transfer of $mib MiB from a client container to a server container on the same bridge.
 throughput() { # $1 = dw|dr
@@ -66,7 +68,9 @@ tr=$(throughput dr)
 echo
 printf '%-26s %12s %12s %12s %12s\n' "scenario" "median ms" "mean ms" "min ms" "max ms"
 awk -F, 'NR > 1 { printf "%-26s %12.1f %12.1f %12.1f %12.1f\n", $1, $4 * 1000, $2 * 1000, $7 * 1000, $8 * 1000 }' "$csv"
-awk -F, 'NR > 1 { m[$1] = $4 } END { if (m["dockerd bridge"] > 0) printf "ratio wharfd/dockerd (median, run --rm on the bridge): %.2f   (issue target <= 0.25)\n", m["wharfd bridge"] / m["dockerd bridge"] }' "$csv"
+awk -F, 'NR > 1 { m[$1] = $4 } END {
+  if (m["dockerd bridge"] > 0) printf "ratio wharfd/dockerd (median, run --rm on the bridge): %.2f   (issue target <= 0.25)\n", m["wharfd bridge"] / m["dockerd bridge"]
+  printf "wharfd network setup (median bridge - median none): %.1f ms\n", (m["wharfd bridge"] - m["wharfd --network none"]) * 1000 }' "$csv"
 echo
 printf 'TCP throughput container->container through the bridge: wharfd %s MiB/s, dockerd %s MiB/s' "$tw" "$tr"
 awk -v w="$tw" -v d="$tr" 'BEGIN { if (d > 0) printf "   ratio %.2f (target >= 1.0)\n", w / d; else print "" }'
