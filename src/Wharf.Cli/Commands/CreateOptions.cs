@@ -40,6 +40,7 @@ internal sealed class CreateOptions
         FlagSpec.Value("volumes-from"),
         FlagSpec.Value("tmpfs"),
         .. HostOptionFlags.Flags,
+        .. NetworkFlags.Flags,
     ];
 
     public static readonly FlagSpec[] RunFlags =
@@ -187,6 +188,7 @@ internal sealed class CreateOptions
         ResourceFlags.Apply(flags, request.HostConfig);
         MountFlags.Apply(flags, request, request.HostConfig);
         HostOptionFlags.Apply(flags, request.HostConfig);
+        NetworkFlags.Apply(flags, request);
 
         if (request.HostConfig.AutoRemove && request.HostConfig.RestartPolicy.Name is not ("" or "no"))
         {
