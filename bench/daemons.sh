@@ -103,9 +103,10 @@ DOCKER_HOST="unix://$WB/wharf.sock" "$docker_cli" import "$WB/busybox.tar" busyb
 wharf_log "starting the reference dockerd ($(dockerd --version)) on $DB/docker.sock"
 echo '{}' >"$DB/daemon.json"
 # --bridge=none and no iptables: the reference must not touch the host's network; containers run with
-# --network none, so nothing is lost. dockerd starts its own containerd under the exec root.
+# --network none, so nothing is lost. dockerd starts its own containerd under the exec root. bench/network.sh gives
+# it a bridge of its own instead (WHARF_BENCH_REF_NET_ARGS), still without iptables.
 dockerd --config-file "$DB/daemon.json" --data-root "$DB/root" --exec-root "$DB/exec" --pidfile "$DB/docker.pid" \
-  -H "unix://$DB/docker.sock" --iptables=false --ip-masq=false --bridge=none --log-level warn \
+  -H "unix://$DB/docker.sock" ${WHARF_BENCH_REF_NET_ARGS:---iptables=false --ip-masq=false --bridge=none} --log-level warn \
   </dev/null >>"$DB/dockerd.log" 2>&1 &
 wharf_wait_for_socket "$DB/docker.sock" 60 || { tail -n 30 "$DB/dockerd.log" >&2; wharf_die "dockerd did not start"; }
 DOCKER_HOST="unix://$DB/docker.sock" "$docker_cli" import "$WB/busybox.tar" busybox:latest >/dev/null

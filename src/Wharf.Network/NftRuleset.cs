@@ -25,6 +25,9 @@ public static class NftRuleset
         sb.Append("table ip ").Append(table).Append(" {\n");
 
         sb.Append("\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+        // Packets of connections already let through skip the per-bridge rules below: with br_netfilter every
+        // bridged frame between two containers passes this chain, so this is on the throughput path.
+        sb.Append("\t\tct state established,related accept\n");
         // Published ports are reachable from everywhere, other networks included (their DNAT marks them).
         if (ports.Count > 0) sb.Append("\t\tct status dnat accept\n");
         foreach (var n in networks)

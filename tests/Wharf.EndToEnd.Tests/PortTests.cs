@@ -140,4 +140,24 @@ public sealed class PortTests(DaemonFixture wharf)
             await wharf.Docker("rm", "-f", name);
         }
     }
+
+    [Fact]
+    public async Task Wharf_cli_publishes_ports_the_same_way()
+    {
+        var name = wharf.UniqueName("wweb");
+        int port = FreePort();
+        try
+        {
+            (await wharf.Wharf("run", "-d", "--name", name, "-p", $"127.0.0.1:{port}:80", "busybox", "sh", "-c", Httpd)).EnsureSuccess();
+
+            var body = await Curl($"http://127.0.0.1:{port}/");
+            Assert.True(body.ExitCode == 0, body.ToString());
+            Assert.Equal("hello-port", body.Stdout.Trim());
+            Assert.Contains($"127.0.0.1:{port}->80/tcp", (await wharf.Wharf("ps")).EnsureSuccess().Stdout);
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", name);
+        }
+    }
 }

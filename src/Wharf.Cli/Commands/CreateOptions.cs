@@ -40,7 +40,7 @@ internal sealed class CreateOptions
         FlagSpec.Value("volumes-from"),
         FlagSpec.Value("tmpfs"),
         .. HostOptionFlags.Flags,
-        .. PortFlags.Specs,
+        .. NetworkFlags.Flags,
     ];
 
     public static readonly FlagSpec[] RunFlags =
@@ -188,7 +188,7 @@ internal sealed class CreateOptions
         ResourceFlags.Apply(flags, request.HostConfig);
         MountFlags.Apply(flags, request, request.HostConfig);
         HostOptionFlags.Apply(flags, request.HostConfig);
-        PortFlags.Apply(flags, request, request.HostConfig);
+        NetworkFlags.Apply(flags, request);
 
         if (request.HostConfig.AutoRemove && request.HostConfig.RestartPolicy.Name is not ("" or "no"))
         {

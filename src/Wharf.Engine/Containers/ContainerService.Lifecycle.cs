@@ -34,6 +34,7 @@ public sealed partial class ContainerService
         var (path, args) = ConfigMerge.EntrypointAndArgs(merged);
         if (path.Length == 0) throw WharfException.Invalid("No command specified");
 
+        ExposePublishedPorts(merged, hc);
         var networks = BuildNetworks(hc, networkingConfig);
         var id = Ids.NewId();
         if (string.IsNullOrEmpty(merged.Hostname))

@@ -112,15 +112,23 @@ public sealed partial class ContainerService
         await PublishPortsAsync(e).ConfigureAwait(false);
     }
 
+    /// <summary>At create, as Docker: a malformed -p is refused (400) and every published port is also exposed.</summary>
+    private static void ExposePublishedPorts(ContainerConfig config, HostConfig hc)
+    {
+        foreach (var r in PortRequestsOf(config, hc)) (config.ExposedPorts ??= []).TryAdd(r.Key, EmptyObject.Instance);
+    }
+
+    private static List<PortRequest> PortRequestsOf(ContainerConfig config, HostConfig hc) =>
+        PortRequest.FromConfig(hc.PortBindings?.ToDictionary(kv => kv.Key, kv => kv.Value?.Select(b => (b.HostIp, b.HostPort)).ToList()),
+            config.ExposedPorts?.Keys, hc.PublishAllPorts);
+
     /// <summary>-p and -P: host ports claimed and DNATed to the container's address on its primary network.</summary>
     private async Task PublishPortsAsync(ContainerEntry e)
     {
         if (Networks is null) return;
         var r = e.Record;
         if (r.HostConfig.NetworkMode is "host" or "none") return;
-        var bindings = r.HostConfig.PortBindings?.ToDictionary(kv => kv.Key,
-            kv => kv.Value?.Select(b => (b.HostIp, b.HostPort)).ToList());
-        var requests = PortRequest.FromConfig(bindings, r.Config.ExposedPorts?.Keys, r.HostConfig.PublishAllPorts);
+        var requests = PortRequestsOf(r.Config, r.HostConfig);
         if (requests.Count == 0) return;
         var ep = r.Networks.Values.FirstOrDefault(x => x.IPAddress.Length > 0 && Networks.Resolve(x.NetworkID).Driver == "bridge");
         if (ep is null) return;

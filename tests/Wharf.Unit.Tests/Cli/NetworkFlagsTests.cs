@@ -1,0 +1,58 @@
+using Wharf.Cli.Commands;
+using Wharf.Cli.Parsing;
+
+namespace Wharf.Unit.Tests.Cli;
+
+public sealed class NetworkFlagsTests
+{
+    private static Wharf.Api.Containers.ContainerCreateRequest Parse(params string[] args) =>
+        CreateOptions.Parse(args, isRun: true, _ => null).Request;
+
+    private static string[] Specs(string spec) =>
+        NetworkFlags.ParsePortSpec(spec).Select(p => $"{p.Key}={p.Binding.HostIp}|{p.Binding.HostPort}").ToArray();
+
+    [Theory]
+    [InlineData("80", "80/tcp=|")]
+    [InlineData("8080:80", "80/tcp=|8080")]
+    [InlineData("127.0.0.1:8080:80/udp", "80/udp=127.0.0.1|8080")]
+    [InlineData("127.0.0.1::80", "80/tcp=127.0.0.1|")]
+    [InlineData("[::1]:8080:80", "80/tcp=::1|8080")]
+    [InlineData("8000-8010:80", "80/tcp=|8000-8010")]
+    public void Publish_specs_parse_as_docker(string spec, string expected) =>
+        Assert.Equal([expected], Specs(spec));
+
+    [Fact]
+    public void Port_ranges_map_one_to_one()
+    {
+        Assert.Equal(["80/tcp=|8080", "81/tcp=|8081"], Specs("8080-8081:80-81"));
+        Assert.Equal(["53/udp=|", "54/udp=|"], Specs("53-54/udp"));
+    }
+
+    [Theory]
+    [InlineData("8080-8082:80-81")]
+    [InlineData("80/icmp")]
+    [InlineData("1:2:3:4")]
+    [InlineData("x:80")]
+    [InlineData("bad-ip:80:80")]
+    public void Bad_publish_specs_are_usage_errors(string spec) =>
+        Assert.Throws<UsageException>(() => NetworkFlags.ParsePortSpec(spec));
+
+    [Fact]
+    public void Flags_fill_port_bindings_exposed_ports_dns_and_endpoint()
+    {
+        var r = Parse("-p", "127.0.0.1:8080:80", "-p", "9090:80", "-P", "--expose", "7000-7001/udp", "--dns", "192.0.2.1",
+            "--dns-search", "corp.example", "--dns-option", "ndots:2", "--network", "net1", "--network-alias", "db",
+            "--ip", "10.5.0.9", "busybox");
+        var hc = r.HostConfig!;
+
+        Assert.True(hc.PublishAllPorts);
+        Assert.Equal([("127.0.0.1", "8080"), ("", "9090")], hc.PortBindings!["80/tcp"]!.Select(b => (b.HostIp, b.HostPort)));
+        Assert.Equal(["7000/udp", "7001/udp", "80/tcp"], r.ExposedPorts!.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["192.0.2.1"], hc.Dns);
+        Assert.Equal(["corp.example"], hc.DnsSearch);
+        Assert.Equal(["ndots:2"], hc.DnsOptions);
+        var ep = r.NetworkingConfig!.EndpointsConfig!["net1"];
+        Assert.Equal(["db"], ep.Aliases);
+        Assert.Equal("10.5.0.9", ep.IPAMConfig!.IPv4Address);
+    }
+}
