@@ -368,6 +368,9 @@ public sealed class BuildTests(DaemonFixture wharf)
         Assert.NotEqual(emptyLayer, layers[^2]);
         Assert.Equal(emptyLayer, layers[^1]);
         Assert.Equal("ok\n", await Run(tag, "sh", "-c", "test -e /made && test ! -e /cachemount && test ! -e /tmpmount && echo ok"));
+        // docker history sizes each step by its own layer: /made is one byte (a newline).
+        var sizes = (await wharf.Docker("history", "--format", "{{.Size}}", tag)).EnsureSuccess().StdoutLines;
+        Assert.Equal(["0B", "1B", "0B"], sizes[..3]);
     }
 
     [Fact]

@@ -84,16 +84,21 @@ public sealed partial class ImageService : IImageResolver
         {
             var id = ResolveId(reference, out _);
             var config = Store.GetConfig(id);
-            var meta = Store.Get(id)!;
             var (tags, _) = Names(id);
             var history = config.History ?? [];
-            int nonEmpty = history.Count(h => h.EmptyLayer != true);
+            // Each history entry that made a layer owns the next layer bottom-up; its size is what that layer's own
+            // snapshot holds (hard links once), as `docker history` shows per step.
+            var chains = ChainId.Compute(config.RootFs.DiffIds);
+            var layerOf = new int[history.Count];
+            for (int i = 0, layer = 0; i < history.Count; i++) layerOf[i] = history[i].EmptyLayer == true ? -1 : layer++;
             var items = new List<ImageHistoryItem>(history.Count);
             for (int i = history.Count - 1; i >= 0; i--)
             {
                 var h = history[i];
                 bool top = i == history.Count - 1;
-                long size = h.EmptyLayer != true && nonEmpty == 1 ? meta.Size : 0;
+                long size = layerOf[i] >= 0 && layerOf[i] < chains.Count && Store.Snapshots.LayerExists(chains[layerOf[i]])
+                    ? Wharf.Snapshots.DiskUsage.Of(Store.Snapshots.LayerPath(chains[layerOf[i]]))
+                    : 0;
                 items.Add(new ImageHistoryItem(top ? id : "<missing>", (h.Created ?? DateTimeOffset.UnixEpoch).ToUnixTimeSeconds(),
                     h.CreatedBy ?? "", top && tags.Count > 0 ? tags : null, size, h.Comment ?? ""));
             }

@@ -162,6 +162,9 @@ public sealed class LayerDiffTests : IDisposable
         Assert.Equal(["echo", "hi"], config.Config!.Cmd!);
         Assert.Equal("msg", config.History![^1].Comment);
         Assert.Equal(2, config.History.Count);
+        // docker history: each step's own layer, hard links once ("two", "y", "payload" and the 11-byte link; the
+        // base layer's "1", "2", "x").
+        Assert.Equal([22L, 3L], svc.History(id).Select(h => h.Size));
 
         var r2 = Mount(svc, new string('b', 64), id);
         Assert.False(File.Exists(Path.Combine(r2, "a/file1")));
