@@ -33,7 +33,7 @@ public sealed class OwnRegistryTests(DaemonFixture wharf)
     [Fact]
     public async Task Push_and_pull_round_trip_through_wharf_registry_serve()
     {
-        await using var registry = await OwnRegistry.StartAsync(wharf.TempDir);
+        await using var registry = await TestRegistry.StartWharfAsync(wharf.TempDir);
 
         await RoundTrip($"{registry.Host}/e2e/own");
     }
@@ -43,7 +43,7 @@ public sealed class OwnRegistryTests(DaemonFixture wharf)
     [InlineData("token")]
     public async Task Docker_login_against_wharf_registry_serve_gates_push_and_pull(string auth)
     {
-        await using var registry = await OwnRegistry.StartAsync(wharf.TempDir, auth, ("wharf", "s3cret-pw"));
+        await using var registry = await TestRegistry.StartWharfAsync(wharf.TempDir, auth, ("wharf", "s3cret-pw"));
         var name = $"{registry.Host}/e2e/private-{auth}";
         try
         {

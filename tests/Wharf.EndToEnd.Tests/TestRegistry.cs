@@ -8,7 +8,8 @@ namespace Wharf.EndToEnd.Tests;
 /// <summary>
 /// A registry process on a free loopback port with its own storage and log under a temp dir: the reference
 /// registry (/usr/bin/docker-registry, distribution 2.8) by default, or another binary that takes the same
-/// `serve config.yml` (WHARF_TEST_REGISTRY_BIN). Optional htpasswd basic auth. Stopped by pid, dir removed.
+/// `serve config.yml` (WHARF_TEST_REGISTRY_BIN), or Wharf's own `wharf registry serve` (<see cref="StartWharfAsync"/>).
+/// Optional htpasswd basic (and, for Wharf's, token) auth. Stopped by pid, dir removed.
 /// </summary>
 public sealed class TestRegistry : IAsyncDisposable
 {
@@ -61,14 +62,8 @@ public sealed class TestRegistry : IAsyncDisposable
         var auth = "";
         if (basicAuth is { } a)
         {
-            var htpasswd = await ProcessRunner.RunAsync("htpasswd", ["-Bbn", a.User, a.Password], new Dictionary<string, string?>());
-            if (htpasswd.ExitCode != 0)
-            {
-                throw new InvalidOperationException("htpasswd (apache2-utils) failed: " + htpasswd);
-            }
-
-            File.WriteAllText(Path.Combine(dir, "htpasswd"), htpasswd.Stdout.Trim() + "\n");
-            auth = $"auth:\n  htpasswd:\n    realm: wharf-test\n    path: {Path.Combine(dir, "htpasswd")}\n";
+            var file = await WriteHtpasswdAsync(dir, a.User, a.Password);
+            auth = $"auth:\n  htpasswd:\n    realm: wharf-test\n    path: {file}\n";
         }
 
         var config = Path.Combine(dir, "config.yml");
@@ -87,17 +82,58 @@ public sealed class TestRegistry : IAsyncDisposable
               addr: 127.0.0.1:{port}
             {auth}
             """);
+        return await LaunchAsync(dir, port, binary, ["serve", config]);
+    }
+
+    /// <summary>`wharf registry serve` from the published artifacts, with <paramref name="auth"/> none, basic or token
+    /// (the latter two with <paramref name="user"/> in an htpasswd file).</summary>
+    public static async Task<TestRegistry> StartWharfAsync(string parentDir, string auth = "none", (string Name, string Password)? user = null)
+    {
+        var dir = Path.Combine(parentDir, "wharf-registry-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.Directory.CreateDirectory(dir);
+        var port = FreePort();
+        List<string> args = ["registry", "serve", "--addr", "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture),
+            "--root", Path.Combine(dir, "storage"), "--auth", auth];
+        if (user is { } u)
+        {
+            args.AddRange(["--htpasswd", await WriteHtpasswdAsync(dir, u.Name, u.Password)]);
+        }
+
+        return await LaunchAsync(dir, port, TestPaths.WharfCli, args);
+    }
+
+    private static async Task<string> WriteHtpasswdAsync(string dir, string user, string password)
+    {
+        var htpasswd = await ProcessRunner.RunAsync("htpasswd", ["-Bbn", user, password], new Dictionary<string, string?>());
+        if (htpasswd.ExitCode != 0)
+        {
+            throw new InvalidOperationException("htpasswd (apache2-utils) failed: " + htpasswd);
+        }
+
+        var file = Path.Combine(dir, "htpasswd");
+        File.WriteAllText(file, htpasswd.Stdout.Trim() + "\n");
+        return file;
+    }
+
+    /// <summary>Starts <paramref name="binary"/> with its output in registry.log and waits until /v2/ answers.</summary>
+    private static async Task<TestRegistry> LaunchAsync(string dir, int port, string binary, IEnumerable<string> args)
+    {
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("exec \"$0\" serve \"$1\" </dev/null >>\"$2\" 2>&1");
-        psi.ArgumentList.Add(binary);
-        psi.ArgumentList.Add(config);
+        psi.ArgumentList.Add("log=$1; shift; exec \"$@\" </dev/null >>\"$log\" 2>&1");
+        psi.ArgumentList.Add("registry");
         psi.ArgumentList.Add(Path.Combine(dir, "registry.log"));
+        psi.ArgumentList.Add(binary);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + binary);
         var registry = new TestRegistry(dir, port, process);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(20))
+        while (watch.Elapsed < TimeSpan.FromSeconds(30))
         {
             if (process.HasExited)
             {
