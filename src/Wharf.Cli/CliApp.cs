@@ -46,6 +46,10 @@ internal static class CliApp
           import      Import the contents from a tarball to create a filesystem image
           tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
           rmi         Remove one or more images
+          save        Save one or more images to a tar archive (streamed to STDOUT by default)
+          load        Load an image from a tar archive or STDIN
+          image       Manage images (ls, inspect, rm, prune, save, load)
+          system      Show docker disk usage (system df)
           base-image  Build the busybox base image from the busybox-static package and import it
           registry    Run an OCI distribution registry (registry serve, registry gc)
           pull        Download an image from a registry
@@ -111,7 +115,7 @@ internal static class CliApp
 
         var verb = args[i];
         var rest = args[(i + 1)..];
-        if (verb is "container" or "image" or "network" or "volume" && rest.Length > 0)
+        if (verb is "container" or "image" or "network" or "volume" or "system" && rest.Length > 0)
         {
             (verb, rest) = Alias(verb, rest[0], rest[1..]);
         }
@@ -169,6 +173,10 @@ internal static class CliApp
                 "volume-rm" => await NetworkVolumeVerbs.VolumeRemoveAsync(ctx, rest).ConfigureAwait(false),
                 "volume-prune" => await NetworkVolumeVerbs.VolumePruneAsync(ctx, rest).ConfigureAwait(false),
                 "volume-inspect" => await InspectCommand.RunAsync(ctx, rest, "volume").ConfigureAwait(false),
+                "save" => await ImageArchiveVerbs.SaveAsync(ctx, rest).ConfigureAwait(false),
+                "load" => await ImageArchiveVerbs.LoadAsync(ctx, rest).ConfigureAwait(false),
+                "image-prune" => await ImageArchiveVerbs.PruneImagesAsync(ctx, rest).ConfigureAwait(false),
+                "system-df" => await ImageArchiveVerbs.DiskUsageAsync(ctx, rest).ConfigureAwait(false),
                 "inspect" => await InspectCommand.RunAsync(ctx, rest).ConfigureAwait(false),
                 "container-inspect" => await InspectCommand.RunAsync(ctx, rest, "container").ConfigureAwait(false),
                 "image-inspect" => await InspectCommand.RunAsync(ctx, rest, "image").ConfigureAwait(false),
@@ -209,6 +217,9 @@ internal static class CliApp
         ("image", "rm" or "remove") => ("rmi", rest),
         ("image", "base" or "base-image") => ("base-image", rest),
         ("container", "prune") => ("container-prune", rest),
+        ("image", "prune") => ("image-prune", rest),
+        ("image", "save" or "load") => (sub, rest),
+        ("system", "df") => ("system-df", rest),
         ("network" or "volume", "list") => (group + "-ls", rest),
         ("network" or "volume", "remove") => (group + "-rm", rest),
         ("network" or "volume", _) => (group + "-" + sub, rest),

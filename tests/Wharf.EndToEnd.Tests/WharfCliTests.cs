@@ -202,6 +202,38 @@ public sealed class WharfCliTests(DaemonFixture wharf)
         }
     }
 
+    [Fact]
+    public async Task Wharf_save_load_image_prune_and_system_df()
+    {
+        var name = "wharf-cli-save-" + Guid.NewGuid().ToString("N")[..8] + ":v1";
+        var archive = Path.Combine(wharf.TempDir, wharf.UniqueName("save") + ".tar");
+        try
+        {
+            (await wharf.Docker("tag", "busybox", name)).EnsureSuccess();
+            var id = (await wharf.Docker("image", "inspect", "-f", "{{.Id}}", name)).EnsureSuccess().Stdout.Trim();
+
+            (await wharf.Wharf("save", "-o", archive, name)).EnsureSuccess();
+            var listing = await ProcessRunner.RunAsync("tar", ["-tf", archive], new Dictionary<string, string?>());
+            Assert.Contains("manifest.json", listing.Stdout, StringComparison.Ordinal);
+            Assert.Contains("index.json", listing.Stdout, StringComparison.Ordinal);
+
+            (await wharf.Docker("rmi", name)).EnsureSuccess();
+            var load = (await wharf.Wharf("load", "-i", archive)).EnsureSuccess();
+            Assert.Contains("Loaded image: " + name, load.Stdout, StringComparison.Ordinal);
+            Assert.Equal(id, (await wharf.Docker("image", "inspect", "-f", "{{.Id}}", name)).EnsureSuccess().Stdout.Trim());
+
+            Assert.Contains("Total reclaimed space:", (await wharf.Wharf("image", "prune", "-f")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+            var df = (await wharf.Wharf("system", "df")).EnsureSuccess().Stdout;
+            Assert.Contains("TYPE", df, StringComparison.Ordinal);
+            Assert.Matches(@"(?m)^Images\s+\d+\s+\d+\s+\S+", df);
+            Assert.Contains("Local Volumes", df, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await wharf.Docker("rmi", name);
+        }
+    }
+
     private async Task<CommandResult> WaitForLogs(string name, string expected)
     {
         CommandResult logs;

@@ -48,4 +48,11 @@ public sealed class StatsFormattingTests
 
         Assert.Equal(6_000, ManageVerbs.MemoryUsage(m));
     }
+
+    [Theory]
+    [InlineData(500, 1000, "500B (50%)")]
+    [InlineData(0, 0, "0B")]
+    [InlineData(2_000_000, 2_000_000, "2MB (100%)")]
+    public void Reclaimable_space_reads_as_docker_system_df_prints_it(long reclaimable, long total, string expected) =>
+        Assert.Equal(expected, ImageArchiveVerbs.Reclaimable(reclaimable, total));
 }
