@@ -33,7 +33,18 @@ internal static class StdIo
     {
         try
         {
-            return new FileStream(new SafeFileHandle(fd, ownsHandle: false), access, bufferSize: 0);
+            var stream = new FileStream(new SafeFileHandle(fd, ownsHandle: false), access, bufferSize: 0);
+            if (access == FileAccess.Write && stream.CanSeek && fd is 1 or 2)
+            {
+                // A regular file (`wharf ps > out`, a script's log): FileStream writes it with pwrite at a position of
+                // its own and leaves the shared file offset where it was, so the next writer to the same redirection
+                // (the shell's echo) would write over our output. Console's stream uses write(2), which moves the
+                // offset, and sets up no terminal when the output is a file.
+                stream.Dispose();
+                return fd == 1 ? Console.OpenStandardOutput() : Console.OpenStandardError();
+            }
+
+            return stream;
         }
         catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
         {

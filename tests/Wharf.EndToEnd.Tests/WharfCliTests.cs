@@ -234,6 +234,22 @@ public sealed class WharfCliTests(DaemonFixture wharf)
         }
     }
 
+    [Fact]
+    public async Task Wharf_output_redirected_to_a_file_is_not_overwritten_by_the_next_writer()
+    {
+        var file = Path.Combine(wharf.TempDir, wharf.UniqueName("redirect") + ".txt");
+        var env = new Dictionary<string, string?>(wharf.ClientEnvironment);
+
+        // One redirection shared by wharf and the shell, as in a script's log: both outputs must be there, in order.
+        var result = await ProcessRunner.RunAsync("/bin/sh", ["-c", "{ echo before; \"$0\" images; echo after; } > \"$1\"", TestPaths.WharfCli, file], env);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = File.ReadAllLines(file);
+        Assert.Equal("before", lines[0]);
+        Assert.StartsWith("REPOSITORY", lines[1], StringComparison.Ordinal);
+        Assert.Equal("after", lines[^1]);
+    }
+
     private async Task<CommandResult> WaitForLogs(string name, string expected)
     {
         CommandResult logs;
