@@ -420,7 +420,7 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
 
         public Stream OpenReader() => new Reader(_chunks);
 
-        private sealed class Reader(System.Collections.Concurrent.BlockingCollection<byte[]> chunks) : Stream
+        private sealed class Reader(System.Collections.Concurrent.BlockingCollection<byte[]> chunks) : ReadOnlyStream
         {
             private byte[] _current = [];
             private int _offset;
@@ -441,21 +441,12 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
                 return n;
             }
 
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-            public override void Flush() { }
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
     }
 
     /// <summary>Counts bytes as the ingest reads them and reports "Downloading" at most every 100 ms, then
     /// "Verifying Checksum" at the end of the stream.</summary>
-    private sealed class ProgressStream(Stream inner, long total, IProgressSink progress, string id, ChunkPipe tee) : Stream
+    private sealed class ProgressStream(Stream inner, long total, IProgressSink progress, string id, ChunkPipe tee) : ReadOnlyStream
     {
         private long _read;
         private long _lastReport = Environment.TickCount64;
@@ -491,14 +482,6 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
 
         public Task FlushReportsAsync() => _pending;
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
         public override long Position { get => _read; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

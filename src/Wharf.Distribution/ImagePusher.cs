@@ -139,7 +139,7 @@ public sealed class ImagePusher(RegistryClient client, IContentProvider content,
         path.StartsWith("library/", StringComparison.Ordinal) && path.IndexOf('/', 8) < 0 ? path[8..] : path;
 
     /// <summary>Reports "Pushing" at most every 100 ms while the upload reads the blob.</summary>
-    private sealed class PushProgressStream(Stream inner, long total, IProgressSink progress, string id) : Stream
+    private sealed class PushProgressStream(Stream inner, long total, IProgressSink progress, string id) : ReadOnlyStream
     {
         private long _read;
         private long _last = Environment.TickCount64;
@@ -167,14 +167,7 @@ public sealed class ImagePusher(RegistryClient client, IContentProvider content,
             base.Dispose(disposing);
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => total;
         public override long Position { get => _read; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -2,6 +2,7 @@ using Wharf.Content;
 using Wharf.Images.Layers;
 using Wharf.Oci;
 using Wharf.Snapshots;
+using Wharf.Core;
 
 namespace Wharf.Images;
 
@@ -87,19 +88,10 @@ public static class LayerUnpacker
     }
 
     /// <summary>The decompressor owns what it reads from; the caller owns the blob stream.</summary>
-    private sealed class NonClosingStream(Stream inner) : Stream
+    private sealed class NonClosingStream(Stream inner) : ReadOnlyStream
     {
         public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
         public override int Read(Span<byte> buffer) => inner.Read(buffer);
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static string ChainOf(string? parent, Digest diffId) =>

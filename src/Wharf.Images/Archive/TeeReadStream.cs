@@ -1,16 +1,12 @@
 using Wharf.Content;
+using Wharf.Core;
 
 namespace Wharf.Images.Archive;
 
 /// <summary>Passes reads through and writes every byte read into a <see cref="ContentWriter"/>: the blob is stored
 /// while the same bytes are being decompressed and unpacked.</summary>
-internal sealed class TeeReadStream(Stream inner, ContentWriter sink) : Stream
+internal sealed class TeeReadStream(Stream inner, ContentWriter sink) : ReadOnlyStream
 {
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -28,8 +24,4 @@ internal sealed class TeeReadStream(Stream inner, ContentWriter sink) : Stream
         while (Read(buf) > 0) { }
     }
 
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using Wharf.Oci;
+using Wharf.Core;
 
 namespace Wharf.Images.Layers;
 
 /// <summary>Hashes (sha256) and counts every byte read through it: the diffID of a layer is the digest
 /// of its uncompressed tar, computed while the tar is being extracted.</summary>
-public sealed class HashingReadStream(Stream inner, bool leaveOpen = false) : Stream
+public sealed class HashingReadStream(Stream inner, bool leaveOpen = false) : ReadOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -19,10 +20,6 @@ public sealed class HashingReadStream(Stream inner, bool leaveOpen = false) : St
         return Digest.FromHash(_hash);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -38,10 +35,6 @@ public sealed class HashingReadStream(Stream inner, bool leaveOpen = false) : St
         return n;
     }
 
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

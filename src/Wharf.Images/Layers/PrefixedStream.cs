@@ -1,16 +1,14 @@
+using Wharf.Core;
+
 namespace Wharf.Images.Layers;
 
 /// <summary>A read-only stream that replays bytes already read (the magic-number peek) before the rest of
 /// the inner stream.</summary>
-internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : Stream
+internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : ReadOnlyStream
 {
     private int _pos;
     private long _consumed;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     /// <summary>Bytes read so far: the xz decoder aligns its blocks by the position of the stream it reads.</summary>
     public override long Position { get => _consumed; set => throw new NotSupportedException(); }
 
@@ -31,10 +29,6 @@ internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inn
         return read;
     }
 
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
