@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Wharf.Core;
 using Wharf.Oci;
 
@@ -121,38 +120,20 @@ public sealed class LocalContentStore : IContentStore
     public ContentInfo Ingest(Stream data, Digest? expected = null, long? expectedSize = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var tmp = NewTempPath();
-        try
+        // One write-hash-verify-commit path for pulled, loaded and imported content: ContentWriter's.
+        using var writer = OpenWriter();
+        var buf = new byte[1 << 16];
+        int n;
+        while ((n = data.Read(buf, 0, buf.Length)) > 0)
         {
-            long size = 0;
-            Digest digest;
-            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                var buf = new byte[1 << 16];
-                int n;
-                while ((n = data.Read(buf, 0, buf.Length)) > 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    hash.AppendData(buf, 0, n);
-                    fs.Write(buf, 0, n);
-                    size += n;
-                    if (expectedSize is { } max && size > max)
-                        throw new WharfException(ErrorKind.FailedPrecondition, $"unexpected commit size {size}, expected {max}: failed precondition");
-                }
-                fs.Flush(flushToDisk: true);
-                digest = Digest.FromHash(hash);
-            }
-            if (expectedSize is { } want && size != want)
-                throw new WharfException(ErrorKind.FailedPrecondition, $"unexpected commit size {size}, expected {want}: failed precondition");
-            if (expected is not null && expected != digest)
-                throw new WharfException(ErrorKind.FailedPrecondition, $"unexpected commit digest {digest}, expected {expected}: failed precondition");
-            return Commit(tmp, digest, size);
+            cancellationToken.ThrowIfCancellationRequested();
+            writer.Write(buf.AsSpan(0, n));
+            if (expectedSize is { } max && writer.Size > max)
+                throw new WharfException(ErrorKind.FailedPrecondition, $"unexpected commit size {writer.Size}, expected {max}: failed precondition");
         }
-        finally
-        {
-            TryDelete(tmp);
-        }
+        if (expectedSize is { } want && writer.Size != want)
+            throw new WharfException(ErrorKind.FailedPrecondition, $"unexpected commit size {writer.Size}, expected {want}: failed precondition");
+        return writer.Commit(expected);
     }
 
     /// <summary>Starts a push-style ingest (see <see cref="ContentWriter"/>).</summary>
@@ -169,15 +150,17 @@ public sealed class LocalContentStore : IContentStore
     public ContentInfo Adopt(string file, Digest digest)
     {
         ArgumentNullException.ThrowIfNull(digest);
-        using (var fs = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
-            fs.Flush(flushToDisk: true);
         var size = new FileInfo(file).Length;
         var target = BlobPath(digest);
         if (File.Exists(target))
         {
+            // Already stored: no fsync of a copy that is about to be deleted.
             TryDelete(file);
             try { File.SetLastWriteTimeUtc(target, DateTime.UtcNow); } catch (IOException) { }
+            return new ContentInfo(digest, size, File.GetLastWriteTimeUtc(target));
         }
+        using (var fs = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            fs.Flush(flushToDisk: true);
         return Commit(file, digest, size);
     }
 

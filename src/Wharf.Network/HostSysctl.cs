@@ -16,4 +16,11 @@ public static class HostSysctl
         File.WriteAllText(path, "1\n");
         return true;
     }
+
+    /// <summary>
+    /// Turns on net.ipv4.conf.&lt;bridge&gt;.route_localnet, so traffic to 127.0.0.1:PORT can be DNATed out of the
+    /// bridge (published ports reachable on loopback without a userland proxy).
+    /// </summary>
+    public static void EnableRouteLocalnet(string interfaceName, string procSys = "/proc/sys") =>
+        File.WriteAllText(Path.Combine(procSys, "net/ipv4/conf", interfaceName, "route_localnet"), "1\n");
 }

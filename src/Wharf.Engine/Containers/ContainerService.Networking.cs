@@ -130,9 +130,9 @@ public sealed partial class ContainerService
         if (r.HostConfig.NetworkMode is "host" or "none") return;
         var requests = PortRequestsOf(r.Config, r.HostConfig);
         if (requests.Count == 0) return;
-        var ep = r.Networks.Values.FirstOrDefault(x => x.IPAddress.Length > 0 && Networks.Resolve(x.NetworkID).Driver == "bridge");
+        var (ep, n) = r.Networks.Values.Where(x => x.IPAddress.Length > 0).Select(x => (x, Networks.Resolve(x.NetworkID)))
+            .FirstOrDefault(p => p.Item2.Driver == "bridge");
         if (ep is null) return;
-        var n = Networks.Resolve(ep.NetworkID);
         try
         {
             var mappings = await Networks.PublishAsync(r.Id, requests, Ipv4Cidr.ParseIp(ep.IPAddress), n.Interface).ConfigureAwait(false);

@@ -122,8 +122,7 @@ public sealed partial class NetworkService
         var subnet = Ipv4Cidr.Parse(n.Subnet);
         var gw = new Ipv4Cidr(Ipv4Cidr.ParseIp(n.Gateway), subnet.PrefixLength);
         await LinkManager.EnsureBridgeAsync(n.Interface, gw, Mtu(n)).ConfigureAwait(false);
-        // Lets 127.0.0.1:PORT be DNATed out of this bridge (published ports without a userland proxy).
-        try { await File.WriteAllTextAsync($"/proc/sys/net/ipv4/conf/{n.Interface}/route_localnet", "1").ConfigureAwait(false); }
+        try { HostSysctl.EnableRouteLocalnet(n.Interface); }
         catch (IOException ex) { _log($"route_localnet on {n.Interface}: {ex.Message}"); }
     }
 

@@ -35,4 +35,18 @@ public sealed class HostSysctlTests : IDisposable
         Assert.False(HostSysctl.EnableIpv4Forwarding(_procSys));
         Assert.Equal(before, File.GetLastWriteTimeUtc(file));
     }
+
+    [Fact]
+    public void Route_localnet_is_turned_on_for_the_named_bridge_only()
+    {
+        Directory.CreateDirectory(Path.Combine(_procSys, "net/ipv4/conf/wharf0"));
+        Directory.CreateDirectory(Path.Combine(_procSys, "net/ipv4/conf/eth0"));
+        File.WriteAllText(Path.Combine(_procSys, "net/ipv4/conf/wharf0/route_localnet"), "0\n");
+        File.WriteAllText(Path.Combine(_procSys, "net/ipv4/conf/eth0/route_localnet"), "0\n");
+
+        HostSysctl.EnableRouteLocalnet("wharf0", _procSys);
+
+        Assert.Equal("1", File.ReadAllText(Path.Combine(_procSys, "net/ipv4/conf/wharf0/route_localnet")).Trim());
+        Assert.Equal("0", File.ReadAllText(Path.Combine(_procSys, "net/ipv4/conf/eth0/route_localnet")).Trim());
+    }
 }
