@@ -40,7 +40,7 @@ public sealed partial class RuncRuntime
         await File.WriteAllTextAsync(processPath, processJson, cancellationToken).ConfigureAwait(false);
         var args = new List<string>
         {
-            "create", "--id", id, "--state-dir", dir, "--runtime", _runtime, "--runc-root", _runcRoot,
+            "--id", id, "--state-dir", dir, "--runtime", _runtime, "--runc-root", _runcRoot,
             "--exec-process", processPath,
         };
         // Docker closes an exec's stdin when the client's ends (there is no StdinOnce choice for exec).
@@ -73,8 +73,7 @@ public sealed partial class RuncRuntime
         if (!File.Exists(Path.Combine(dir, ShimProtocol.ExitFileName)))
         {
             // Still running: end the process so its monitor records the exit and lets go of the folder.
-            if (int.TryParse(ReadOrEmpty(Path.Combine(dir, ShimProtocol.PidFileName)).Trim(), out int pid) && pid > 0)
-                Native.kill(pid, Native.SIGKILL);
+            if (ReadInitPid(dir) is int pid) Native.kill(pid, Native.SIGKILL);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cts.CancelAfter(TimeSpan.FromSeconds(5));
             try
@@ -135,15 +134,16 @@ public sealed partial class RuncRuntime
         }
     }
 
-    private static string ReadOrEmpty(string path)
+    /// <summary>The pid runc wrote with --pid-file into a monitor's state dir, if it is there.</summary>
+    private static int? ReadInitPid(string stateDir)
     {
         try
         {
-            return File.ReadAllText(path);
+            return int.TryParse(File.ReadAllText(Path.Combine(stateDir, ShimProtocol.PidFileName)).Trim(), out int pid) && pid > 0 ? pid : null;
         }
         catch (IOException)
         {
-            return "";
+            return null;
         }
     }
 

@@ -44,7 +44,7 @@ public sealed partial class RuncRuntime : IContainerRuntime
             File.Delete(Path.Combine(stateDir, stale));
         var args = new List<string>
         {
-            "create", "--id", options.Id, "--bundle", Path.GetFullPath(options.BundleDir), "--state-dir", stateDir,
+            "--id", options.Id, "--bundle", Path.GetFullPath(options.BundleDir), "--state-dir", stateDir,
             "--log-path", Path.GetFullPath(options.LogPath), "--runtime", _runtime, "--runc-root", _runcRoot,
             "--log-max-size", options.LogMaxSize.ToString(CultureInfo.InvariantCulture),
             "--log-max-files", Math.Max(1, options.LogMaxFiles).ToString(CultureInfo.InvariantCulture),
@@ -62,43 +62,31 @@ public sealed partial class RuncRuntime : IContainerRuntime
             args.AddRange(["--height", height.ToString(CultureInfo.InvariantCulture), "--width", width.ToString(CultureInfo.InvariantCulture)]);
     }
 
-    /// <summary>Runs <c>wharf-shim create …</c> and returns the pid it reports, or throws with runc's words.</summary>
+    /// <summary>Starts <c>wharf-shim monitor …</c> and returns the pid it reports, or throws with runc's words.</summary>
     private async Task<int> LaunchMonitorAsync(string stateDir, List<string> args, CancellationToken cancellationToken)
     {
         if (!File.Exists(_shimPath))
             throw WharfException.Internal($"container monitor not found at {_shimPath} (set WHARF_SHIM)");
+        cancellationToken.ThrowIfCancellationRequested();
+        var output = await MonitorLauncher.SpawnAsync(_shimPath, ["wharf-shim", "monitor", .. args]).ConfigureAwait(false);
 
-        var psi = new ProcessStartInfo(_shimPath)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = stateDir,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-
-        using var process = Process.Start(psi) ?? throw WharfException.Internal("cannot start the container monitor");
-        process.StandardInput.Close();
-        // Both pipes reach EOF when the detached monitor has reported and let go of them.
-        var stdoutTask = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderrTask = process.StandardError.ReadToEndAsync(cancellationToken);
-        var stdout = await stdoutTask.ConfigureAwait(false);
-        var stderr = await stderrTask.ConfigureAwait(false);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-
-        var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "";
+        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith("ok ", StringComparison.Ordinal) || l.StartsWith("error ", StringComparison.Ordinal))?.Trim() ?? "";
         if (line.StartsWith("ok ", StringComparison.Ordinal) &&
             int.TryParse(line.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
             return pid;
 
-        var message = line.StartsWith("error ", StringComparison.Ordinal) ? line[6..] : (stdout + stderr).Trim();
-        if (message.Length == 0) message = $"container monitor exited with code {process.ExitCode} without a result";
+        var message = line.StartsWith("error ", StringComparison.Ordinal) ? line[6..] : output.Trim();
+        if (message.Length == 0) message = "container monitor exited without a result";
         throw RuncError(RuncLogError(stateDir) ?? message);
     }
 
     public async Task StartAsync(string id, string stateDir, CancellationToken cancellationToken)
     {
+        // The init waits on runc's exec fifo; releasing it here is all `runc start` would do (ExecFifo).
+        var fifo = Path.Combine(_runcRoot, id, ExecFifo.FileName);
+        if (ReadInitPid(stateDir) is int initPid &&
+            await Task.Run(() => ExecFifo.TryRelease(fifo, initPid), cancellationToken).ConfigureAwait(false))
+            return;
         var r = await RuncAsync(stateDir, ["start", id], cancellationToken).ConfigureAwait(false);
         if (r.ExitCode != 0) throw RuncError(r.Message);
     }
