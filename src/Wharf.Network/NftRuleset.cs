@@ -24,28 +24,7 @@ public static class NftRuleset
         sb.Append("delete table ip ").Append(table).Append('\n');
         sb.Append("table ip ").Append(table).Append(" {\n");
 
-        sb.Append("\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
-        // Packets of connections already let through skip the per-bridge rules below: with br_netfilter every
-        // bridged frame between two containers passes this chain, so this is on the throughput path.
-        sb.Append("\t\tct state established,related accept\n");
-        // Published ports are reachable from everywhere, other networks included (their DNAT marks them).
-        if (ports.Count > 0) sb.Append("\t\tct status dnat accept\n");
-        foreach (var n in networks)
-        {
-            if (n.Internal)
-            {
-                // An internal network talks only to itself.
-                sb.Append("\t\tiifname \"").Append(n.Bridge).Append("\" oifname != \"").Append(n.Bridge).Append("\" drop\n");
-                sb.Append("\t\toifname \"").Append(n.Bridge).Append("\" iifname != \"").Append(n.Bridge).Append("\" drop\n");
-            }
-            foreach (var other in networks)
-            {
-                // Docker isolates networks from each other.
-                if (other.Bridge == n.Bridge) continue;
-                sb.Append("\t\tiifname \"").Append(n.Bridge).Append("\" oifname \"").Append(other.Bridge).Append("\" drop\n");
-            }
-        }
-        sb.Append("\t}\n");
+        AppendForward(sb, networks, ports.Count > 0);
 
         sb.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
         foreach (var n in networks)
@@ -87,11 +66,61 @@ public static class NftRuleset
             sb.Append("\t}\n");
         }
         sb.Append("}\n");
+        AppendIpv6(sb, table, networks);
         return sb.ToString();
+    }
+
+    /// <summary>The forward chain: isolation between bridges and of --internal ones (the same in both families).</summary>
+    private static void AppendForward(StringBuilder sb, IReadOnlyList<FirewallNetwork> networks, bool ports)
+    {
+        sb.Append("\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+        // Packets of connections already let through skip the per-bridge rules below: with br_netfilter every
+        // bridged frame between two containers passes this chain, so this is on the throughput path.
+        sb.Append("\t\tct state established,related accept\n");
+        // Published ports are reachable from everywhere, other networks included (their DNAT marks them).
+        if (ports) sb.Append("\t\tct status dnat accept\n");
+        foreach (var n in networks)
+        {
+            if (n.Internal)
+            {
+                // An internal network talks only to itself.
+                sb.Append("\t\tiifname \"").Append(n.Bridge).Append("\" oifname != \"").Append(n.Bridge).Append("\" drop\n");
+                sb.Append("\t\toifname \"").Append(n.Bridge).Append("\" iifname != \"").Append(n.Bridge).Append("\" drop\n");
+            }
+            foreach (var other in networks)
+            {
+                // Docker isolates networks from each other.
+                if (other.Bridge == n.Bridge) continue;
+                sb.Append("\t\tiifname \"").Append(n.Bridge).Append("\" oifname \"").Append(other.Bridge).Append("\" drop\n");
+            }
+        }
+        sb.Append("\t}\n");
+    }
+
+    /// <summary>
+    /// The ip6 table of the same name, in the same transaction: for the IPv6 networks, the same isolation and
+    /// masquerade of their (unique local) subnet leaving through any other interface. Without IPv6 networks the
+    /// table is only deleted, so one that a crashed run left behind does not outlive its networks.
+    /// </summary>
+    private static void AppendIpv6(StringBuilder sb, string table, IReadOnlyList<FirewallNetwork> networks)
+    {
+        sb.Append("add table ip6 ").Append(table).Append('\n');
+        sb.Append("delete table ip6 ").Append(table).Append('\n');
+        var v6 = networks.Where(n => n.Subnet6 is not null).ToList();
+        if (v6.Count == 0) return;
+        sb.Append("table ip6 ").Append(table).Append(" {\n");
+        AppendForward(sb, v6, ports: false);
+        sb.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+        foreach (var n in v6)
+        {
+            if (n.Internal || !n.Masquerade) continue;
+            sb.Append("\t\tip6 saddr ").Append(n.Subnet6!.Value.Canonical).Append(" oifname != \"").Append(n.Bridge).Append("\" masquerade\n");
+        }
+        sb.Append("\t}\n}\n");
     }
 
     public static Task ApplyAsync(string ruleset) => HostCommand.RunAsync("nft", ["-f", "-"], ruleset);
 
     public static Task DeleteAsync(string table) =>
-        HostCommand.RunAsync("nft", ["-f", "-"], $"add table ip {table}\ndelete table ip {table}\n");
+        HostCommand.RunAsync("nft", ["-f", "-"], $"add table ip {table}\ndelete table ip {table}\nadd table ip6 {table}\ndelete table ip6 {table}\n");
 }

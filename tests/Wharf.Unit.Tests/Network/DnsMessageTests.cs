@@ -65,7 +65,7 @@ public sealed class DnsMessageTests
         var query = DnsMessage.Query(9, "nowhere", DnsMessage.TypeA);
         var q = DnsMessage.ParseQuery(query)!;
 
-        var answer = DnsMessage.Answer(query, q, DnsMessage.ServFail, []);
+        var answer = DnsMessage.Answer(query, q, DnsMessage.ServFail, Array.Empty<uint>());
 
         var (rcode, addresses) = DnsMessage.ReadAnswer(answer);
         Assert.Equal(DnsMessage.ServFail, rcode);

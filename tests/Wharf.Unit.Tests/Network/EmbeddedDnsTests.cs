@@ -19,7 +19,7 @@ public sealed class EmbeddedDnsTests : IDisposable
 
     public EmbeddedDnsTests()
     {
-        _dns = new EmbeddedDns((id, name) => id == "c1" && name is "peer" or "alias" ? [PeerIp] : null, _ => { });
+        _dns = new EmbeddedDns((id, name) => id == "c1" && name is "peer" or "alias" ? [Ipv4Cidr.ToAddress(PeerIp)] : null, _ => { });
         _upstream = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _upstream.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _ = FakeUpstreamAsync();
