@@ -55,4 +55,14 @@ public sealed class NetworkFlagsTests
         Assert.Equal(["db"], ep.Aliases);
         Assert.Equal("10.5.0.9", ep.IPAMConfig!.IPv4Address);
     }
+
+    [Fact]
+    public void Ip6_fills_the_endpoints_ipv6_address()
+    {
+        var r = Parse("--network", "v6net", "--ip6", "fd42:77:1::99", "busybox");
+
+        var ipam = r.NetworkingConfig!.EndpointsConfig!["v6net"].IPAMConfig!;
+        Assert.Equal("fd42:77:1::99", ipam.IPv6Address);
+        Assert.Null(ipam.IPv4Address);
+    }
 }
