@@ -202,6 +202,68 @@ public sealed class Ipv6NetworkTests(DaemonFixture wharf)
         }
     }
 
+    [Fact]
+    public async Task Outbound_ipv6_is_masqueraded_to_a_server_in_a_test_namespace()
+    {
+        var p = RandomUlaPrefix();
+        var outside = RandomUlaPrefix();
+        var net = wharf.UniqueName("v6nat");
+        await using var ns = await TestNetns.CreateAsync(outside);
+        try
+        {
+            (await wharf.Docker("network", "create", "--ipv6", "--subnet", p + ":/64", net)).EnsureSuccess();
+            // The namespace has no route back to the container subnet: only masquerade lets the answer return.
+            var server = ns.Start("/bin/busybox", "nc", "-l", "-p", "7778", "-e", "/bin/busybox", "netstat", "-tn");
+
+            var client = await wharf.Docker("run", "--rm", "--network", net, "busybox", "sh", "-c",
+                $"for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 {ns.InnerAddress6} 7778 </dev/null && exit 0; sleep 0.3; done; exit 1");
+
+            Assert.True(client.ExitCode == 0, client.ToString());
+            Assert.Matches($@"{Regex(outside)}:2:7778\s+{Regex(outside)}:1:\d+", client.Stdout);
+            await server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            await wharf.Docker("network", "rm", net);
+        }
+    }
+
+    [Fact]
+    public async Task Ipv6_rules_and_addresses_are_reconciled_after_the_daemon_is_killed_and_restarted()
+    {
+        var p = RandomUlaPrefix();
+        var net = wharf.UniqueName("v6rec");
+        var ctr = wharf.UniqueName("v6rc");
+        try
+        {
+            (await wharf.Docker("network", "create", "--ipv6", "--subnet", p + ":/64", net)).EnsureSuccess();
+            (await wharf.Docker("run", "-d", "--name", ctr, "--network", net, "busybox", "sleep", "120")).EnsureSuccess();
+
+            await wharf.Daemon.KillAsync();
+            await wharf.Daemon.StartAsync();
+
+            var masquerade = $"ip6 saddr {p}:/64";
+            Assert.Equal(1, (await Nft6()).Split('\n').Count(l => l.Contains(masquerade, StringComparison.Ordinal)));
+            Assert.Contains($"={p}:2/64", (await wharf.Docker("network", "inspect", net, "--format",
+                "{{range .Containers}}{{.Name}}={{.IPv6Address}}{{end}}")).EnsureSuccess().Stdout);
+            // The running container kept its address, so the next one gets the one after it.
+            var next = (await wharf.Docker("run", "--rm", "--network", net, "busybox", "ip", "-6", "addr", "show", "eth0")).EnsureSuccess().Stdout;
+            Assert.Contains($"inet6 {p}:3/64", next);
+            var dns = (await wharf.Docker("run", "--rm", "--network", net, "busybox", "nslookup", "-type=aaaa", ctr)).EnsureSuccess().Stdout;
+            Assert.Contains($"Address: {p}:2", dns);
+
+            (await wharf.Docker("rm", "-f", ctr)).EnsureSuccess();
+            (await wharf.Docker("network", "rm", net)).EnsureSuccess();
+            Assert.DoesNotContain(masquerade, await Nft6());
+        }
+        finally
+        {
+            if (!wharf.Daemon.IsRunning) await wharf.Daemon.StartAsync();
+            await wharf.Docker("rm", "-f", ctr);
+            await wharf.Docker("network", "rm", net);
+        }
+    }
+
     private async Task<string> Nft6() =>
         (await ProcessRunner.RunAsync("nft", ["list", "table", "ip6", wharf.Daemon.FirewallTable])).Stdout;
 
