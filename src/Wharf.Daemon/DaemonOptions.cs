@@ -67,6 +67,8 @@ internal sealed class DaemonOptions
                     if (!int.TryParse(Value(), out var mtu) || mtu < 68) throw new ArgumentException("invalid --mtu");
                     o.DefaultBridge = o.DefaultBridge with { Mtu = mtu };
                     break;
+                case "--ipv6" when inline is "false":
+                    break;
                 case "--ipv6":
                 case "--fixed-cidr-v6":
                     // IPv6 is per user-defined network (docker network create --ipv6); the default bridge stays IPv4.

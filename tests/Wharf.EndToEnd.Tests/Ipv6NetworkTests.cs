@@ -264,6 +264,17 @@ public sealed class Ipv6NetworkTests(DaemonFixture wharf)
         }
     }
 
+    [Fact]
+    public async Task Wharfd_refuses_ipv6_on_the_default_bridge_with_a_clear_message()
+    {
+        // Refused while parsing flags: nothing starts, nothing is touched.
+        var r = await ProcessRunner.RunAsync(TestPaths.Wharfd, ["--ipv6", "--fixed-cidr-v6", "fd00:1::/64"]);
+
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("the default bridge is IPv4 only", r.Stdout + r.Stderr);
+        Assert.Contains("docker network create --ipv6", r.Stdout + r.Stderr);
+    }
+
     private async Task<string> Nft6() =>
         (await ProcessRunner.RunAsync("nft", ["list", "table", "ip6", wharf.Daemon.FirewallTable])).Stdout;
 
