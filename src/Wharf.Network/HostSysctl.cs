@@ -17,6 +17,9 @@ public static class HostSysctl
         return true;
     }
 
+    /// <summary>Whether the kernel has IPv6 at all (booted without ipv6.disable=1).</summary>
+    public static bool Ipv6Available(string procSys = "/proc/sys") => Directory.Exists(Path.Combine(procSys, "net/ipv6"));
+
     /// <summary>
     /// Turns on IPv6 forwarding (net.ipv6.conf.all.forwarding) for IPv6 bridge networks, as dockerd does, and like
     /// dockerd leaves it on. Returns false when it was already on.

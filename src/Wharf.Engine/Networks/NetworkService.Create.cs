@@ -48,6 +48,8 @@ public sealed partial class NetworkService
         if (v6.Count > 1) throw WharfException.NotImplemented("only one IPv6 subnet per network is supported");
         if (record.EnableIPv6 && driver != "bridge")
             throw WharfException.NotImplemented("IPv6 is supported on bridge networks only");
+        if (record.EnableIPv6 && _manageHost && !HostSysctl.Ipv6Available())
+            throw WharfException.Invalid("cannot create an IPv6 network: IPv6 is disabled in this host's kernel (no /proc/sys/net/ipv6)");
 
         bool created = false;
         lock (_sync)

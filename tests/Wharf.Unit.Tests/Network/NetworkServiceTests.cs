@@ -132,6 +132,28 @@ public sealed class NetworkServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Ipv6_ip_range_narrows_allocation_and_shows_in_inspect()
+    {
+        var s = await Service();
+        await s.CreateAsync(new NetworkCreateRequest
+        {
+            Name = "r6", EnableIPv6 = true,
+            IPAM = new Ipam { Config = [new IpamConfig { Subnet = "fd42:66::/64", IPRange = "fd42:66::100/120" }] },
+        });
+
+        Assert.Equal("fd42:66::100/120", s.Inspect("r6").IPAM.Config[1].IPRange);
+        var ep = new Wharf.Api.Containers.EndpointSettings();
+        s.Allocate(s.Resolve("r6"), ep);
+        Assert.Equal("fd42:66::100", ep.GlobalIPv6Address);
+        var outside = await Assert.ThrowsAsync<WharfException>(() => s.CreateAsync(new NetworkCreateRequest
+        {
+            Name = "bad6", EnableIPv6 = true,
+            IPAM = new Ipam { Config = [new IpamConfig { Subnet = "fd42:67::/64", IPRange = "fd42:68::/80" }] },
+        }));
+        Assert.Contains("no matching subnet for range", outside.Message);
+    }
+
+    [Fact]
     public async Task Ipv6_network_without_a_subnet_gets_a_unique_local_64_and_overlaps_are_refused()
     {
         var s = await Service();
