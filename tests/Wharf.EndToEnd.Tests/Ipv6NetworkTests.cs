@@ -265,6 +265,31 @@ public sealed class Ipv6NetworkTests(DaemonFixture wharf)
     }
 
     [Fact]
+    public async Task Wharf_cli_creates_a_dual_stack_network_and_runs_with_ip6()
+    {
+        var p = RandomUlaPrefix();
+        var net = wharf.UniqueName("v6w");
+        var ctr = wharf.UniqueName("v6wc");
+        try
+        {
+            (await wharf.Wharf("network", "create", "--ipv6", "--subnet", "10.251.61.0/24", "--subnet", p + ":/64",
+                "--gateway", p + ":fe", "--gateway", "10.251.61.254", net)).EnsureSuccess();
+            (await wharf.Wharf("run", "-d", "--name", ctr, "--network", net, "--ip6", p + ":7", "busybox", "sleep", "60")).EnsureSuccess();
+
+            var ipam = (await wharf.Docker("network", "inspect", net, "--format", "{{range .IPAM.Config}}{{.Subnet}}={{.Gateway}} {{end}}")).EnsureSuccess().Stdout.Trim();
+            Assert.Equal($"10.251.61.0/24=10.251.61.254 {p}:/64={p}:fe", ipam);
+            var route = (await wharf.Docker("exec", ctr, "ip", "-6", "route")).EnsureSuccess().Stdout;
+            Assert.Contains($"default via {p}:fe dev eth0", route);
+            Assert.Contains($"inet6 {p}:7/64", (await wharf.Docker("exec", ctr, "ip", "-6", "addr", "show", "eth0")).EnsureSuccess().Stdout);
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", ctr);
+            await wharf.Docker("network", "rm", net);
+        }
+    }
+
+    [Fact]
     public async Task Wharfd_refuses_ipv6_on_the_default_bridge_with_a_clear_message()
     {
         // Refused while parsing flags: nothing starts, nothing is touched.
