@@ -265,6 +265,35 @@ public sealed class Ipv6NetworkTests(DaemonFixture wharf)
     }
 
     [Fact]
+    public async Task A_port_published_on_all_addresses_is_reachable_on_the_hosts_ipv6_address()
+    {
+        var p = RandomUlaPrefix();
+        var net = wharf.UniqueName("v6p");
+        var web = wharf.UniqueName("v6web");
+        int port = PortTests.FreePort();
+        try
+        {
+            (await wharf.Docker("network", "create", "--ipv6", "--subnet", p + ":/64", net)).EnsureSuccess();
+            (await wharf.Docker("run", "-d", "--name", web, "--network", net, "-p", $"{port}:80", "busybox", "sh", "-c",
+                "mkdir -p /www && echo hello-v6port > /www/index.html && exec httpd -f -p 80 -h /www")).EnsureSuccess();
+
+            // The bridge's gateway is a host address this test created; the port is DNATed from it like from any
+            // other IPv6 address of the host (but not from ::1, which IPv6 cannot route to a container).
+            var body = await PortTests.Curl($"http://[{p}:1]:{port}/");
+            Assert.Equal("hello-v6port", body.EnsureSuccess().Stdout.Trim());
+            Assert.Contains($"tcp dport {port} dnat to [{p}:2]:80", await Nft6());
+
+            (await wharf.Docker("rm", "-f", web)).EnsureSuccess();
+            Assert.DoesNotContain($"dport {port} ", await Nft6());
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", web);
+            await wharf.Docker("network", "rm", net);
+        }
+    }
+
+    [Fact]
     public async Task Wharf_cli_creates_a_dual_stack_network_and_runs_with_ip6()
     {
         var p = RandomUlaPrefix();

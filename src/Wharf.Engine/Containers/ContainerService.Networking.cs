@@ -143,7 +143,7 @@ public sealed partial class ContainerService
         if (ep is null) return;
         try
         {
-            var mappings = await Networks.PublishAsync(r.Id, requests, Ipv4Cidr.ParseIp(ep.IPAddress), n.Interface).ConfigureAwait(false);
+            var mappings = await Networks.PublishAsync(r.Id, requests, Ipv4Cidr.ParseIp(ep.IPAddress), n.Interface, ep.GlobalIPv6Address).ConfigureAwait(false);
             lock (e.Sync) r.PublishedPorts = [.. mappings];
         }
         catch (WharfException ex) when (ex.Kind is ErrorKind.Conflict or ErrorKind.InvalidArgument)

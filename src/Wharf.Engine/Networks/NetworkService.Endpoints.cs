@@ -229,10 +229,11 @@ public sealed partial class NetworkService
     public void StopDns(string containerId) => _dns.Stop(containerId);
 
     /// <summary>Publishes a container's ports: host ports claimed (all or none), then the DNAT rules installed.</summary>
-    public async Task<IReadOnlyList<PortMapping>> PublishAsync(string containerId, IReadOnlyList<PortRequest> requests, uint containerIp, string bridge)
+    public async Task<IReadOnlyList<PortMapping>> PublishAsync(string containerId, IReadOnlyList<PortRequest> requests, uint containerIp, string bridge,
+        string containerIp6 = "")
     {
         if (requests.Count == 0) return [];
-        var mappings = _ports.Allocate(containerId, requests, containerIp, bridge);
+        var mappings = _ports.Allocate(containerId, requests, containerIp, bridge, containerIp6);
         try { await ApplyFirewallAsync().ConfigureAwait(false); }
         catch
         {

@@ -75,7 +75,10 @@ public sealed record PortRequest(string Proto, int ContainerPort, uint HostIp, i
 }
 
 /// <summary>A published port of a running container: host address (0 = all) and port, DNATed to the container.</summary>
-public sealed record PortMapping(string Proto, uint HostIp, int HostPort, uint ContainerIp, int ContainerPort, string Bridge)
+/// <param name="ContainerIp6">The container's IPv6 address on an --ipv6 network, else empty: a binding on every host
+/// address is then also DNATed from the host's IPv6 addresses (not ::1, see docs/decisions.md).</param>
+public sealed record PortMapping(string Proto, uint HostIp, int HostPort, uint ContainerIp, int ContainerPort, string Bridge,
+    string ContainerIp6 = "")
 {
     public string Key => ContainerPort.ToString(CultureInfo.InvariantCulture) + "/" + Proto;
 
