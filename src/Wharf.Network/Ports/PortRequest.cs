@@ -51,8 +51,8 @@ public sealed record PortRequest(string Proto, int ContainerPort, uint HostIp, i
                 uint ip = 0;
                 if (!string.IsNullOrEmpty(hostIp) && !Ipv4Cidr.TryParseIp(hostIp, out ip))
                 {
-                    // Ports are published on IPv4 only (also on --ipv6 networks, see docs/networking.md): an IPv6 host
-                    // address is skipped, as Docker skips it on a bridge without IPv6; anything else is a typo.
+                    // An explicit IPv6 host address is skipped, as Docker skips it on a bridge without IPv6 (a binding
+                    // on every address reaches --ipv6 containers through the ip6 table); anything else is a typo.
                     if (hostIp.Contains(':', StringComparison.Ordinal)) continue;
                     throw WharfException.Invalid($"invalid host IP: {hostIp}");
                 }
