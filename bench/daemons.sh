@@ -80,6 +80,7 @@ cleanup() {
   # wharfd keeps its default bridge and nft table after it stops (as dockerd keeps docker0); the benchmark's go here.
   ip link del wharfbench0 2>/dev/null
   nft delete table ip wharf_wharfbench0 2>/dev/null
+  nft delete table ip6 wharf_wharfbench0 2>/dev/null
   unmount_under "$WB"
   unmount_under "$DB"
   rm -rf "$WB" "$DB"

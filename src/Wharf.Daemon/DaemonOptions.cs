@@ -67,6 +67,12 @@ internal sealed class DaemonOptions
                     if (!int.TryParse(Value(), out var mtu) || mtu < 68) throw new ArgumentException("invalid --mtu");
                     o.DefaultBridge = o.DefaultBridge with { Mtu = mtu };
                     break;
+                case "--ipv6" when inline is "false":
+                    break;
+                case "--ipv6":
+                case "--fixed-cidr-v6":
+                    // IPv6 is per user-defined network (docker network create --ipv6); the default bridge stays IPv4.
+                    throw new ArgumentException($"{a} is not supported: the default bridge is IPv4 only; create a user-defined network with 'docker network create --ipv6' instead");
                 case "--config-file":
                     o.ConfigFile = Path.GetFullPath(Value());
                     o.Registry = ReadConfigFile(o.ConfigFile);

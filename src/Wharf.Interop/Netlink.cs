@@ -29,6 +29,7 @@ public sealed class Netlink : IDisposable
     private const ushort IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
     private const ushort IFA_ADDRESS = 1, IFA_LOCAL = 2, RTA_OIF = 4, RTA_GATEWAY = 5;
     private const uint IFF_UP = 1;
+    private const byte AF_INET6 = 10, IFA_F_NODAD = 0x02;
     private const int EEXIST = 17;
 
     private readonly int _fd;
@@ -94,6 +95,29 @@ public sealed class Netlink : IDisposable
         m.AttrIp(IFA_LOCAL, address);
         m.AttrIp(IFA_ADDRESS, address);
         Request(m, "add address");
+    }
+
+    /// <summary>An IPv6 address with its prefix on a link, flagged IFA_F_NODAD (what <c>ip -6 addr add X/n dev L
+    /// nodad</c> does): usable at once instead of tentative for the second of duplicate address detection.</summary>
+    public void AddAddress6(int index, UInt128 address, int prefixLength)
+    {
+        var m = new Msg(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+        m.Bytes([AF_INET6, (byte)prefixLength, IFA_F_NODAD, 0]);   // ifaddrmsg: family, prefix, flags, scope universe
+        m.U32((uint)index);
+        m.AttrIp6(IFA_LOCAL, address);
+        m.AttrIp6(IFA_ADDRESS, address);
+        Request(m, "add IPv6 address");
+    }
+
+    /// <summary>The IPv6 default route via <paramref name="gateway"/> out of a link (create or replace).</summary>
+    public void ReplaceDefaultRoute6(int index, UInt128 gateway)
+    {
+        var m = new Msg(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
+        m.Bytes([AF_INET6, 0, 0, 0, 254, 3, 0, 1]);               // as the IPv4 one, family AF_INET6
+        m.U32(0);
+        m.AttrIp6(RTA_GATEWAY, gateway);
+        m.AttrU32(RTA_OIF, (uint)index);
+        Request(m, "add IPv6 default route");
     }
 
     /// <summary>The default route via <paramref name="gateway"/> out of a link (create or replace).</summary>
@@ -237,6 +261,14 @@ public sealed class Netlink : IDisposable
         {
             Span<byte> t = stackalloc byte[4];
             BinaryPrimitives.WriteUInt32BigEndian(t, ip);
+            Attr(type, t);
+        }
+
+        /// <summary>An IPv6 address (host-order UInt128) in network byte order.</summary>
+        public void AttrIp6(ushort type, UInt128 ip)
+        {
+            Span<byte> t = stackalloc byte[16];
+            BinaryPrimitives.WriteUInt128BigEndian(t, ip);
             Attr(type, t);
         }
 

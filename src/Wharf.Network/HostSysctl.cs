@@ -17,6 +17,31 @@ public static class HostSysctl
         return true;
     }
 
+    /// <summary>Whether the kernel has IPv6 at all (booted without ipv6.disable=1).</summary>
+    public static bool Ipv6Available(string procSys = "/proc/sys") => Directory.Exists(Path.Combine(procSys, "net/ipv6"));
+
+    /// <summary>
+    /// Turns on IPv6 forwarding (net.ipv6.conf.all.forwarding) for IPv6 bridge networks, as dockerd does, and like
+    /// dockerd leaves it on. Returns false when it was already on.
+    /// </summary>
+    public static bool EnableIpv6Forwarding(string procSys = "/proc/sys")
+    {
+        var path = Path.Combine(procSys, "net/ipv6/conf/all/forwarding");
+        if (File.ReadAllText(path).Trim() == "1") return false;
+        File.WriteAllText(path, "1\n");
+        return true;
+    }
+
+    /// <summary>
+    /// Turns IPv6 on for one interface (net.ipv6.conf.&lt;if&gt;.disable_ipv6=0). Relative to the network namespace
+    /// of the calling thread, so it also serves a container's interface from a thread inside its namespace.
+    /// </summary>
+    public static void EnableIpv6On(string interfaceName, string procSys = "/proc/sys")
+    {
+        var path = Path.Combine(procSys, "net/ipv6/conf", interfaceName, "disable_ipv6");
+        if (File.ReadAllText(path).Trim() != "0") File.WriteAllText(path, "0\n");
+    }
+
     /// <summary>
     /// Turns on net.ipv4.conf.&lt;bridge&gt;.route_localnet, so traffic to 127.0.0.1:PORT can be DNATed out of the
     /// bridge (published ports reachable on loopback without a userland proxy).

@@ -58,5 +58,8 @@ public readonly record struct Ipv4Cidr(uint Address, int PrefixLength)
     public static uint ParseIp(string text) =>
         TryParseIp(text, out var ip) ? ip : throw WharfException.Invalid($"invalid IP address: {text}");
 
+    public static IPAddress ToAddress(uint ip) =>
+        new([(byte)(ip >> 24), (byte)(ip >> 16), (byte)(ip >> 8), (byte)ip]);
+
     public static string FormatIp(uint ip) => string.Create(CultureInfo.InvariantCulture, $"{ip >> 24}.{(ip >> 16) & 255}.{(ip >> 8) & 255}.{ip & 255}");
 }

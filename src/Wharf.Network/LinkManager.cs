@@ -15,12 +15,23 @@ public static class LinkManager
 
     public static bool Exists(string ifName) => Directory.Exists(Path.Combine("/sys/class/net", ifName));
 
-    /// <summary>Creates the bridge if missing, gives it the gateway address and brings it up (idempotent).</summary>
-    public static async Task EnsureBridgeAsync(string name, Ipv4Cidr gateway, int mtu)
+    /// <summary>Creates the bridge if missing, gives it the gateway address (and the IPv6 one, usable at once: no
+    /// duplicate address detection) and brings it up (idempotent).</summary>
+    public static async Task EnsureBridgeAsync(string name, Ipv4Cidr gateway, int mtu, Ipv6Cidr? gateway6 = null)
     {
         var script = new StringBuilder();
-        if (!Exists(name))
-            script.Append(CultureInfo.InvariantCulture, $"link add name {name} mtu {mtu} type bridge\n");
+        string add = $"link add name {name} mtu {mtu} type bridge\n";
+        if (gateway6 is { } gw6)
+        {
+            // The address needs IPv6 on for the bridge, which can only be switched once the link exists.
+            if (!Exists(name)) await HostCommand.RunAsync(Ip, ["-batch", "-"], add).ConfigureAwait(false);
+            HostSysctl.EnableIpv6On(name);
+            script.Append(CultureInfo.InvariantCulture, $"addr replace {gw6} dev {name} nodad\n");
+        }
+        else if (!Exists(name))
+        {
+            script.Append(add);
+        }
         script.Append(CultureInfo.InvariantCulture, $"addr replace {gateway} dev {name}\n");
         script.Append(CultureInfo.InvariantCulture, $"link set {name} up\n");
         await HostCommand.RunAsync(Ip, ["-batch", "-"], script.ToString()).ConfigureAwait(false);
@@ -72,9 +83,11 @@ public static class LinkManager
 
     /// <summary>A veth pair: host end on the bridge and up, container end created directly in the namespace of
     /// <paramref name="pid"/> under its final name, addressed, up; with a default route through
-    /// <paramref name="defaultGateway"/>. All through rtnetlink in-process: this is on every container start.</summary>
+    /// <paramref name="defaultGateway"/>; on an IPv6 network also <paramref name="address6"/> (IPv6 switched on for
+    /// the interface, no duplicate address detection so it is usable at once) and a default route through
+    /// <paramref name="defaultGateway6"/>. All through rtnetlink in-process: this is on every container start.</summary>
     public static Task AttachVethAsync(int pid, string bridge, string hostIf, string containerIf, Ipv4Cidr address,
-        string mac, int mtu, uint? defaultGateway)
+        string mac, int mtu, uint? defaultGateway, Ipv6Cidr? address6 = null, UInt128? defaultGateway6 = null)
     {
         using var nl = Netlink.Open();
         int master = nl.LinkIndex(bridge);
@@ -92,6 +105,13 @@ public static class LinkManager
                 inside.SetUp(index);
                 inside.SetUp(inside.LinkIndex("lo"));
                 if (defaultGateway is { } gw) inside.ReplaceDefaultRoute(index, gw);
+                if (address6 is { } a6)
+                {
+                    // This thread is inside the container's namespace, so /proc/sys/net is the container's.
+                    HostSysctl.EnableIpv6On(containerIf);
+                    inside.AddAddress6(index, a6.Address, a6.PrefixLength);
+                    if (defaultGateway6 is { } gw6) inside.ReplaceDefaultRoute6(index, gw6);
+                }
                 return 0;
             });
         }

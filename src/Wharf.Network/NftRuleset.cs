@@ -24,28 +24,7 @@ public static class NftRuleset
         sb.Append("delete table ip ").Append(table).Append('\n');
         sb.Append("table ip ").Append(table).Append(" {\n");
 
-        sb.Append("\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
-        // Packets of connections already let through skip the per-bridge rules below: with br_netfilter every
-        // bridged frame between two containers passes this chain, so this is on the throughput path.
-        sb.Append("\t\tct state established,related accept\n");
-        // Published ports are reachable from everywhere, other networks included (their DNAT marks them).
-        if (ports.Count > 0) sb.Append("\t\tct status dnat accept\n");
-        foreach (var n in networks)
-        {
-            if (n.Internal)
-            {
-                // An internal network talks only to itself.
-                sb.Append("\t\tiifname \"").Append(n.Bridge).Append("\" oifname != \"").Append(n.Bridge).Append("\" drop\n");
-                sb.Append("\t\toifname \"").Append(n.Bridge).Append("\" iifname != \"").Append(n.Bridge).Append("\" drop\n");
-            }
-            foreach (var other in networks)
-            {
-                // Docker isolates networks from each other.
-                if (other.Bridge == n.Bridge) continue;
-                sb.Append("\t\tiifname \"").Append(n.Bridge).Append("\" oifname \"").Append(other.Bridge).Append("\" drop\n");
-            }
-        }
-        sb.Append("\t}\n");
+        AppendForward(sb, networks, ports.Count > 0);
 
         sb.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
         foreach (var n in networks)
@@ -87,11 +66,81 @@ public static class NftRuleset
             sb.Append("\t}\n");
         }
         sb.Append("}\n");
+        AppendIpv6(sb, table, networks, ports);
         return sb.ToString();
+    }
+
+    /// <summary>The forward chain: isolation between bridges and of --internal ones (the same in both families).</summary>
+    private static void AppendForward(StringBuilder sb, IReadOnlyList<FirewallNetwork> networks, bool ports)
+    {
+        sb.Append("\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+        // Packets of connections already let through skip the per-bridge rules below: with br_netfilter every
+        // bridged frame between two containers passes this chain, so this is on the throughput path.
+        sb.Append("\t\tct state established,related accept\n");
+        // Published ports are reachable from everywhere, other networks included (their DNAT marks them).
+        if (ports) sb.Append("\t\tct status dnat accept\n");
+        foreach (var n in networks)
+        {
+            if (n.Internal)
+            {
+                // An internal network talks only to itself.
+                sb.Append("\t\tiifname \"").Append(n.Bridge).Append("\" oifname != \"").Append(n.Bridge).Append("\" drop\n");
+                sb.Append("\t\toifname \"").Append(n.Bridge).Append("\" iifname != \"").Append(n.Bridge).Append("\" drop\n");
+            }
+            foreach (var other in networks)
+            {
+                // Docker isolates networks from each other.
+                if (other.Bridge == n.Bridge) continue;
+                sb.Append("\t\tiifname \"").Append(n.Bridge).Append("\" oifname \"").Append(other.Bridge).Append("\" drop\n");
+            }
+        }
+        sb.Append("\t}\n");
+    }
+
+    /// <summary>
+    /// The ip6 table of the same name, in the same transaction: for the IPv6 networks, the same isolation and
+    /// masquerade of their (unique local) subnet leaving through any other interface, and the DNAT of ports published
+    /// on every host address to containers with an IPv6 address. Without IPv6 networks the table is only deleted, so
+    /// one that a crashed run left behind does not outlive its networks.
+    /// </summary>
+    private static void AppendIpv6(StringBuilder sb, string table, IReadOnlyList<FirewallNetwork> networks, IReadOnlyList<PortMapping> ports)
+    {
+        sb.Append("add table ip6 ").Append(table).Append('\n');
+        sb.Append("delete table ip6 ").Append(table).Append('\n');
+        var v6 = networks.Where(n => n.Subnet6 is not null).ToList();
+        if (v6.Count == 0) return;
+        var ports6 = ports.Where(p => p.HostIp == 0 && p.ContainerIp6.Length > 0).ToList();
+        sb.Append("table ip6 ").Append(table).Append(" {\n");
+        AppendForward(sb, v6, ports6.Count > 0);
+        sb.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+        foreach (var n in v6)
+        {
+            if (n.Internal || !n.Masquerade) continue;
+            sb.Append("\t\tip6 saddr ").Append(n.Subnet6!.Value.Canonical).Append(" oifname != \"").Append(n.Bridge).Append("\" masquerade\n");
+        }
+        foreach (var n in v6.Where(n => ports6.Any(p => p.Bridge == n.Bridge)))
+            sb.Append("\t\tip6 saddr ").Append(n.Subnet6!.Value.Canonical).Append(" oifname \"").Append(n.Bridge).Append("\" ct status dnat masquerade\n");
+        sb.Append("\t}\n");
+        if (ports6.Count > 0)
+        {
+            // As for IPv4, only traffic to this host's own addresses, except ::1: IPv6 has no route_localnet, so a
+            // DNATed loopback packet would be dropped on its way out (a hang instead of "connection refused").
+            const string jump = "\t\tfib daddr type local ip6 daddr != ::1 jump ports\n\t}\n";
+            sb.Append("\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n").Append(jump);
+            sb.Append("\tchain output {\n\t\ttype nat hook output priority -100; policy accept;\n").Append(jump);
+            sb.Append("\tchain ports {\n");
+            foreach (var p in ports6)
+            {
+                sb.Append("\t\t").Append(p.Proto).Append(" dport ").Append(p.HostPort.ToString(CultureInfo.InvariantCulture))
+                  .Append(" dnat to [").Append(p.ContainerIp6).Append("]:").Append(p.ContainerPort.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+            sb.Append("\t}\n");
+        }
+        sb.Append("}\n");
     }
 
     public static Task ApplyAsync(string ruleset) => HostCommand.RunAsync("nft", ["-f", "-"], ruleset);
 
     public static Task DeleteAsync(string table) =>
-        HostCommand.RunAsync("nft", ["-f", "-"], $"add table ip {table}\ndelete table ip {table}\n");
+        HostCommand.RunAsync("nft", ["-f", "-"], $"add table ip {table}\ndelete table ip {table}\nadd table ip6 {table}\ndelete table ip6 {table}\n");
 }

@@ -44,6 +44,8 @@ internal static class HostNetwork
     public static async Task RemoveDaemonState(WharfDaemon daemon)
     {
         await ProcessRunner.RunAsync("nft", ["delete", "table", "ip", daemon.FirewallTable]);
+        // The ip6 table exists only while an IPv6 network does; a test that failed half-way may leave one.
+        await ProcessRunner.RunAsync("nft", ["delete", "table", "ip6", daemon.FirewallTable]);
         if (LinkExists(daemon.BridgeName))
         {
             (await ProcessRunner.RunAsync("ip", ["link", "del", daemon.BridgeName])).EnsureSuccess();

@@ -12,7 +12,7 @@ public sealed class PortTests(DaemonFixture wharf)
     private const string Httpd = "mkdir -p /www && echo hello-port > /www/index.html && exec httpd -f -p 80 -h /www";
 
     /// <summary>A host port nothing uses right now.</summary>
-    private static int FreePort()
+    internal static int FreePort()
     {
         for (int i = 0; i < 100; i++)
         {
@@ -28,7 +28,7 @@ public sealed class PortTests(DaemonFixture wharf)
         throw new InvalidOperationException("no free port found in 20000-30000");
     }
 
-    private static async Task<CommandResult> Curl(string url) =>
+    internal static async Task<CommandResult> Curl(string url) =>
         await ProcessRunner.RunAsync("curl", ["-sS", "--retry", "10", "--retry-delay", "1", "--retry-all-errors", "--max-time", "5", url]);
 
     private async Task<string> Rules() =>

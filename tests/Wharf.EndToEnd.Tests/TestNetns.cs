@@ -27,7 +27,11 @@ internal sealed class TestNetns : IAsyncDisposable
 
     public string InnerAddress { get; }
 
-    public static async Task<TestNetns> CreateAsync()
+    /// <summary>With <c>CreateAsync(ipv6Prefix: "fdxx:…:")</c>: the inner end's IPv6 address (prefix::2/64; the host
+    /// end has prefix::1), also without a route back.</summary>
+    public string? InnerAddress6 { get; private set; }
+
+    public static async Task<TestNetns> CreateAsync(string? ipv6Prefix = null)
     {
         var id = Guid.NewGuid().ToString("N")[..8];
         var (_, bridgeAddress) = HostNetwork.UniqueDefaultBridge();
@@ -42,6 +46,12 @@ internal sealed class TestNetns : IAsyncDisposable
             (await ns.Exec("ip", "addr", "add", ns.InnerAddress + "/24", "dev", "wi" + id)).EnsureSuccess();
             (await ns.Exec("ip", "link", "set", "wi" + id, "up")).EnsureSuccess();
             (await ns.Exec("ip", "link", "set", "lo", "up")).EnsureSuccess();
+            if (ipv6Prefix is not null)
+            {
+                (await ProcessRunner.RunAsync("ip", ["-6", "addr", "add", ipv6Prefix + ":1/64", "dev", ns.HostInterface, "nodad"])).EnsureSuccess();
+                (await ns.Exec("ip", "-6", "addr", "add", ipv6Prefix + ":2/64", "dev", "wi" + id, "nodad")).EnsureSuccess();
+                ns.InnerAddress6 = ipv6Prefix + ":2";
+            }
         }
         catch
         {

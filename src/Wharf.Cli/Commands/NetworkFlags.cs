@@ -20,6 +20,7 @@ internal static class NetworkFlags
         FlagSpec.Value("dns-option"),
         FlagSpec.Value("network-alias"),
         FlagSpec.Value("ip"),
+        FlagSpec.Value("ip6"),
     ];
 
     public static void Apply(ParsedFlags flags, ContainerCreateRequest request)
@@ -49,13 +50,14 @@ internal static class NetworkFlags
 
         var aliases = flags.Values("network-alias");
         var ip = flags.Value("ip");
-        if (aliases.Count == 0 && ip is null) return;
+        var ip6 = flags.Value("ip6");
+        if (aliases.Count == 0 && ip is null && ip6 is null) return;
         var endpoints = request.NetworkingConfig?.EndpointsConfig;
         if (endpoints is null || endpoints.Count == 0)
-            throw new UsageException("--network-alias and --ip need a network: use --network");
+            throw new UsageException("--network-alias, --ip and --ip6 need a network: use --network");
         var ep = endpoints.Values.First();
         if (aliases.Count > 0) ep.Aliases = [.. aliases];
-        if (ip is not null) ep.IPAMConfig = new EndpointIpamConfig { IPv4Address = ip };
+        if (ip is not null || ip6 is not null) ep.IPAMConfig = new EndpointIpamConfig { IPv4Address = ip, IPv6Address = ip6 };
     }
 
     /// <summary>One -p value as (port key, binding) pairs: "[ip:][hostPort:]containerPort[/proto]", port ranges

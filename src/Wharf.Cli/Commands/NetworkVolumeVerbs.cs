@@ -31,18 +31,7 @@ internal static class NetworkVolumeVerbs
         var subnets = flags.Values("subnet");
         if (subnets.Count > 0)
         {
-            var gateways = flags.Values("gateway");
-            var ranges = flags.Values("ip-range");
-            request.IPAM = new Ipam
-            {
-                Driver = "default",
-                Config = subnets.Select((subnet, i) => new IpamConfig
-                {
-                    Subnet = subnet,
-                    Gateway = i < gateways.Count ? gateways[i] : null,
-                    IPRange = i < ranges.Count ? ranges[i] : null,
-                }).ToList(),
-            };
+            request.IPAM = new Ipam { Driver = "default", Config = IpamConfigs(subnets, flags.Values("gateway"), flags.Values("ip-range")) };
         }
         else if (flags.Has("gateway") || flags.Has("ip-range"))
         {
@@ -52,6 +41,42 @@ internal static class NetworkVolumeVerbs
         var created = await ctx.Client.CreateNetworkAsync(request).ConfigureAwait(false);
         await ctx.Out.WriteLineAsync(created.Id).ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>One IPAM config per --subnet with the --gateway and --ip-range that fall inside it, as docker's CLI
+    /// pairs them (so "--subnet 10.1.0.0/24 --subnet fd00:1::/64 --gateway fd00:1::1" gives the gateway to the IPv6
+    /// subnet); a gateway or range inside no subnet, or two inside one, is a usage error.</summary>
+    internal static List<IpamConfig> IpamConfigs(IReadOnlyList<string> subnets, IReadOnlyList<string> gateways, IReadOnlyList<string> ranges)
+    {
+        var configs = new List<IpamConfig>();
+        var nets = new List<System.Net.IPNetwork?>();
+        foreach (var subnet in subnets)
+        {
+            configs.Add(new IpamConfig { Subnet = subnet });
+            // An unparsable subnet goes to the daemon as typed, which answers with its own error.
+            nets.Add(System.Net.IPNetwork.TryParse(subnet, out var n) ? n : null);
+        }
+        int Owner(string address, string what)
+        {
+            var text = address.Split('/')[0];
+            if (!System.Net.IPAddress.TryParse(text, out var ip)) throw new UsageException($"invalid {what}: {address}");
+            for (int i = 0; i < nets.Count; i++)
+                if (nets[i] is { } n && n.Contains(ip)) return i;
+            throw new UsageException($"no matching subnet for {what} {address}");
+        }
+        foreach (var g in gateways)
+        {
+            var c = configs[Owner(g, "gateway")];
+            if (c.Gateway is not null) throw new UsageException($"cannot configure multiple gateways for subnet {c.Subnet}");
+            c.Gateway = g;
+        }
+        foreach (var r in ranges)
+        {
+            var c = configs[Owner(r, "range")];
+            if (c.IPRange is not null) throw new UsageException($"cannot configure multiple ranges ({r}, {c.IPRange}) on the same subnet ({c.Subnet})");
+            c.IPRange = r;
+        }
+        return configs;
     }
 
     public static async Task<int> NetworkListAsync(CliContext ctx, string[] args)

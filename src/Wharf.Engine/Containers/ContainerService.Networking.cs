@@ -51,6 +51,12 @@ public sealed partial class ContainerService
         bool userDefined = !n.IsBuiltin;
         if (ep.IPAMConfig?.IPv4Address is { Length: > 0 } && (!userDefined || !n.UserSubnet))
             throw WharfException.Invalid("user specified IP address is supported only when connecting to networks with user configured subnets");
+        if (ep.IPAMConfig?.IPv6Address is { Length: > 0 } ip6)
+        {
+            if (!userDefined || !n.EnableIPv6 || !n.UserSubnet6)
+                throw WharfException.Invalid("user specified IP address is supported only when connecting to networks with user configured subnets");
+            if (!Ipv6Cidr.TryParseIp(ip6, out _)) throw WharfException.Invalid($"invalid IPv6 address: {ip6}");
+        }
         if (ep.Aliases is { Count: > 0 } && !userDefined)
             throw WharfException.Invalid("network-scoped alias is supported only for containers in user defined networks");
         return ep;
@@ -95,18 +101,20 @@ public sealed partial class ContainerService
     }
 
     /// <summary>After the runtime created the container (its namespace exists, its process waits): plug every
-    /// endpoint in. The first network with a gateway gives the default route.</summary>
+    /// endpoint in. The first network with a gateway gives the default route, the first IPv6 one the IPv6 default route.</summary>
     private async Task WireEndpointsAsync(ContainerEntry e, int pid)
     {
         if (Networks is null) return;
         var r = e.Record;
-        bool routed = false;
+        bool routed = false, routed6 = false;
         foreach (var (name, ep) in r.Networks.ToList())
         {
             var n = Networks.Resolve(ep.NetworkID);
             bool route = !routed && !n.Internal && n.Driver is "bridge" or "macvlan";
-            await Networks.WireAsync(n, ep, pid, r.Id, r.Name, route).ConfigureAwait(false);
+            bool route6 = !routed6 && !n.Internal && ep.IPv6Gateway.Length > 0;
+            await Networks.WireAsync(n, ep, pid, r.Id, r.Name, route, route6).ConfigureAwait(false);
             routed |= route;
+            routed6 |= route6;
         }
         StartDns(r, pid);
         await PublishPortsAsync(e).ConfigureAwait(false);
@@ -135,7 +143,7 @@ public sealed partial class ContainerService
         if (ep is null) return;
         try
         {
-            var mappings = await Networks.PublishAsync(r.Id, requests, Ipv4Cidr.ParseIp(ep.IPAddress), n.Interface).ConfigureAwait(false);
+            var mappings = await Networks.PublishAsync(r.Id, requests, Ipv4Cidr.ParseIp(ep.IPAddress), n.Interface, ep.GlobalIPv6Address).ConfigureAwait(false);
             lock (e.Sync) r.PublishedPorts = [.. mappings];
         }
         catch (WharfException ex) when (ex.Kind is ErrorKind.Conflict or ErrorKind.InvalidArgument)
@@ -216,7 +224,8 @@ public sealed partial class ContainerService
                 try
                 {
                     bool route = !r.Networks.Values.Any(x => x.Gateway.Length > 0) && !n.Internal;
-                    await Networks.WireAsync(n, ep, pid, r.Id, r.Name, route).ConfigureAwait(false);
+                    bool route6 = !r.Networks.Values.Any(x => x.IPv6Gateway.Length > 0) && !n.Internal;
+                    await Networks.WireAsync(n, ep, pid, r.Id, r.Name, route, route6).ConfigureAwait(false);
                 }
                 catch
                 {

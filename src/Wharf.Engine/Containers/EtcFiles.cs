@@ -41,8 +41,11 @@ internal static class EtcFiles
         }
         foreach (var ep in r.Networks.Values)
         {
+            // Docker writes the IPv4 then the IPv6 address of each endpoint, both with the container's hostname.
             if (!string.IsNullOrEmpty(ep.IPAddress))
                 hosts.Append(ep.IPAddress).Append('\t').Append(r.Config.Hostname).Append('\n');
+            if (!string.IsNullOrEmpty(ep.GlobalIPv6Address))
+                hosts.Append(ep.GlobalIPv6Address).Append('\t').Append(r.Config.Hostname).Append('\n');
         }
         File.WriteAllText(hostsPath, hosts.ToString());
         File.WriteAllText(resolvPath, ResolvConfFor(r, HostResolvConf()));

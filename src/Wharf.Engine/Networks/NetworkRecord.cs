@@ -17,6 +17,12 @@ public sealed class NetworkRecord
     public string IPRange { get; set; } = "";
     /// <summary>Whether the subnet was given by the user (Docker allows --ip only then).</summary>
     public bool UserSubnet { get; set; }
+    /// <summary>IPv6 subnet in CIDR form when <see cref="EnableIPv6"/>; empty otherwise.</summary>
+    public string Subnet6 { get; set; } = "";
+    public string Gateway6 { get; set; } = "";
+    public string IPRange6 { get; set; } = "";
+    /// <summary>Whether the IPv6 subnet was given by the user (--ip6 is allowed only then).</summary>
+    public bool UserSubnet6 { get; set; }
     /// <summary>The Linux bridge of a bridge network; the parent link of a macvlan one.</summary>
     public string Interface { get; set; } = "";
     public Dictionary<string, string> Options { get; set; } = [];

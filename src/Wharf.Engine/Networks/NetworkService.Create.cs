@@ -43,8 +43,13 @@ public sealed partial class NetworkService
         var configs = req.IPAM?.Config ?? [];
         var v4 = configs.Where(c => c.Subnet is null || !c.Subnet.Contains(':')).ToList();
         if (v4.Count > 1) throw WharfException.NotImplemented("only one IPv4 subnet per network is supported");
-        if (record.EnableIPv6)
-            throw WharfException.NotImplemented("IPv6 networks are not supported yet");
+        // As Docker: IPv6 settings of a network without EnableIPv6 are ignored.
+        var v6 = record.EnableIPv6 ? configs.Where(c => c.Subnet is not null && c.Subnet.Contains(':')).ToList() : [];
+        if (v6.Count > 1) throw WharfException.NotImplemented("only one IPv6 subnet per network is supported");
+        if (record.EnableIPv6 && driver != "bridge")
+            throw WharfException.NotImplemented("IPv6 is supported on bridge networks only");
+        if (record.EnableIPv6 && _manageHost && !HostSysctl.Ipv6Available())
+            throw WharfException.Invalid("cannot create an IPv6 network: IPv6 is disabled in this host's kernel (no /proc/sys/net/ipv6)");
 
         bool created = false;
         lock (_sync)
@@ -82,6 +87,8 @@ public sealed partial class NetworkService
                     throw WharfException.Invalid($"no matching subnet for range {r}");
                 record.IPRange = range.ToString();
             }
+
+            if (record.EnableIPv6) AssignIpv6(record, v6.FirstOrDefault());
 
             if (driver == "bridge")
             {
@@ -124,6 +131,41 @@ public sealed partial class NetworkService
         return new NetworkCreateResponse { Id = record.Id, Warning = "" };
     }
 
+    /// <summary>The IPv6 subnet, gateway and range of an --ipv6 network (under <see cref="_sync"/>): the given
+    /// --subnet (refused if it overlaps another network's) or a unique local /64 of its own.</summary>
+    private void AssignIpv6(NetworkRecord record, IpamConfig? cfg)
+    {
+        var taken = _byId.Values.Where(n => Ipv6Cidr.TryParse(n.Subnet6, out _)).Select(n => Ipv6Cidr.Parse(n.Subnet6)).ToList();
+        Ipv6Cidr subnet;
+        if (cfg?.Subnet is { Length: > 0 } s)
+        {
+            subnet = Ipv6Cidr.Parse(s).Canonical;
+            if (subnet.PrefixLength > 126) throw WharfException.Invalid($"invalid subnet {s}: the prefix must leave room for a gateway and an address");
+            if (taken.Any(t => t.Overlaps(subnet)))
+                throw new WharfException(ErrorKind.PermissionDenied, "invalid pool request: Pool overlaps with other one on this address space");
+            record.UserSubnet6 = true;
+        }
+        else
+        {
+            subnet = SubnetPicker.PickIpv6(record.Id, taken);
+        }
+        UInt128 gw = subnet.Network + 1;
+        if (cfg?.Gateway is { Length: > 0 } g)
+        {
+            gw = Ipv6Cidr.ParseIp(g);
+            if (!subnet.Contains(gw)) throw WharfException.Invalid($"no matching subnet for gateway {g}");
+        }
+        record.Subnet6 = subnet.ToString();
+        record.Gateway6 = Ipv6Cidr.FormatIp(gw);
+        if (cfg?.IPRange is { Length: > 0 } r)
+        {
+            var range = Ipv6Cidr.Parse(r).Canonical;
+            if (!subnet.Contains(range.Network) || range.PrefixLength < subnet.PrefixLength)
+                throw WharfException.Invalid($"no matching subnet for range {r}");
+            record.IPRange6 = range.ToString();
+        }
+    }
+
     /// <summary>Removes a network (<c>DELETE /networks/{id}</c>); refused for predefined networks and while in use.</summary>
     public async Task RemoveAsync(string idOrName)
     {
@@ -136,6 +178,7 @@ public sealed partial class NetworkService
                 throw new WharfException(ErrorKind.PermissionDenied, $"error while removing network: network {n.Name} id {n.Id} has active endpoints");
             _byId.Remove(n.Id);
             _pools.Remove(n.Id);
+            _pools6.Remove(n.Id);
             _endpoints.Remove(n.Id);
         }
         File.Delete(Path.Combine(_dir, n.Id + ".json"));

@@ -7,14 +7,52 @@ namespace Wharf.Engine.Networks;
 
 public sealed partial class NetworkService
 {
-    /// <summary>Gives an endpoint its address (the requested --ip or the lowest free one), gateway, MAC and id.
+    /// <summary>Gives an endpoint its address (the requested --ip or the lowest free one), gateway, MAC and id, and
+    /// on an IPv6 network its IPv6 address (--ip6 or the lowest free) and gateway.
     /// Networks without IPAM (host, none) only get their id.</summary>
     public void Allocate(NetworkRecord n, EndpointSettings ep)
     {
         ep.NetworkID = n.Id;
         IpPool? pool;
-        lock (_sync) _pools.TryGetValue(n.Id, out pool);
+        Ip6Pool? pool6;
+        lock (_sync)
+        {
+            _pools.TryGetValue(n.Id, out pool);
+            _pools6.TryGetValue(n.Id, out pool6);
+        }
         if (pool is null) return;
+        UInt128? ip6 = null;
+        if (pool6 is not null)
+        {
+            if (ep.IPAMConfig?.IPv6Address is { Length: > 0 } requested6)
+            {
+                ip6 = Ipv6Cidr.ParseIp(requested6);
+                pool6.Claim(ip6.Value);
+            }
+            else
+            {
+                ip6 = pool6.Allocate();
+            }
+        }
+        try
+        {
+            AllocateIpv4(pool, ep);
+        }
+        catch
+        {
+            if (ip6 is { } taken) pool6!.Release(taken);
+            throw;
+        }
+        if (ip6 is { } a6)
+        {
+            ep.GlobalIPv6Address = Ipv6Cidr.FormatIp(a6);
+            ep.GlobalIPv6PrefixLen = pool6!.Subnet.PrefixLength;
+            ep.IPv6Gateway = Ipv6Cidr.FormatIp(pool6.Gateway);
+        }
+    }
+
+    private static void AllocateIpv4(IpPool pool, EndpointSettings ep)
+    {
         uint ip;
         if (ep.IPAMConfig?.IPv4Address is { Length: > 0 } requested)
         {
@@ -33,12 +71,16 @@ public sealed partial class NetworkService
     }
 
     /// <summary>Plugs an allocated endpoint into the network namespace of a created or running container.</summary>
-    public async Task WireAsync(NetworkRecord n, EndpointSettings ep, int pid, string containerId, string containerName, bool defaultRoute)
+    public async Task WireAsync(NetworkRecord n, EndpointSettings ep, int pid, string containerId, string containerName, bool defaultRoute,
+        bool defaultRoute6 = false)
     {
         if (n.Driver is "host" or "null" || ep.IPAddress.Length == 0) return;
         uint ip = Ipv4Cidr.ParseIp(ep.IPAddress);
         var address = new Ipv4Cidr(ip, ep.IPPrefixLen);
         uint? gw = defaultRoute && !n.Internal && Ipv4Cidr.TryParseIp(ep.Gateway, out var g) ? g : null;
+        UInt128? ip6 = Ipv6Cidr.TryParseIp(ep.GlobalIPv6Address, out var a6) ? a6 : null;
+        Ipv6Cidr? address6 = ip6 is { } v6 ? new Ipv6Cidr(v6, (int)ep.GlobalIPv6PrefixLen) : null;
+        UInt128? gw6 = defaultRoute6 && !n.Internal && Ipv6Cidr.TryParseIp(ep.IPv6Gateway, out var g6) ? g6 : null;
         string hostIf = HostInterfaceName(n, ep);
         if (_manageHost)
         {
@@ -50,23 +92,23 @@ public sealed partial class NetworkService
             }
             else
             {
-                await LinkManager.AttachVethAsync(pid, n.Interface, hostIf, inside, address, ep.MacAddress, Mtu(n), gw).ConfigureAwait(false);
+                await LinkManager.AttachVethAsync(pid, n.Interface, hostIf, inside, address, ep.MacAddress, Mtu(n), gw, address6, gw6).ConfigureAwait(false);
             }
         }
-        Register(n, ep, containerId, containerName, ip, hostIf);
+        Register(n, ep, containerId, containerName, ip, hostIf, ip6);
         Raise(n, "connect", containerId);
     }
 
     private static string HostInterfaceName(NetworkRecord n, EndpointSettings ep) =>
         (n.Driver == "macvlan" ? "mv" : "veth") + ep.EndpointID[..7];
 
-    private void Register(NetworkRecord n, EndpointSettings ep, string containerId, string containerName, uint ip, string hostIf)
+    private void Register(NetworkRecord n, EndpointSettings ep, string containerId, string containerName, uint ip, string hostIf, UInt128? ip6)
     {
         lock (_sync)
         {
             if (!_endpoints.TryGetValue(n.Id, out var map)) _endpoints[n.Id] = map = new(StringComparer.Ordinal);
             map[containerId] = new ActiveEndpoint(containerId, containerName.TrimStart('/'), ep.EndpointID, ep.MacAddress, ip, hostIf,
-                ep.DNSNames is null ? [] : [.. ep.DNSNames]);
+                ep.DNSNames is null ? [] : [.. ep.DNSNames], ip6);
         }
     }
 
@@ -76,9 +118,16 @@ public sealed partial class NetworkService
         if (!TryResolve(networkIdOrName, out var n) || n is null) return;
         if (!Ipv4Cidr.TryParseIp(ep.IPAddress, out var ip)) return;
         IpPool? pool;
-        lock (_sync) _pools.TryGetValue(n.Id, out pool);
+        Ip6Pool? pool6;
+        lock (_sync)
+        {
+            _pools.TryGetValue(n.Id, out pool);
+            _pools6.TryGetValue(n.Id, out pool6);
+        }
         pool?.MarkUsed(ip);
-        Register(n, ep, containerId, containerName, ip, HostInterfaceName(n, ep));
+        UInt128? ip6 = Ipv6Cidr.TryParseIp(ep.GlobalIPv6Address, out var a6) ? a6 : null;
+        if (ip6 is { } taken) pool6?.MarkUsed(taken);
+        Register(n, ep, containerId, containerName, ip, HostInterfaceName(n, ep), ip6);
     }
 
     /// <summary>Unplugs an endpoint (if its container still runs, <paramref name="pid"/> &gt; 0) and returns its
@@ -87,11 +136,13 @@ public sealed partial class NetworkService
     {
         NetworkRecord? n;
         IpPool? pool;
+        Ip6Pool? pool6;
         ActiveEndpoint? active = null;
         lock (_sync)
         {
             _byId.TryGetValue(networkId, out n);
             _pools.TryGetValue(networkId, out pool);
+            _pools6.TryGetValue(networkId, out pool6);
             if (_endpoints.TryGetValue(networkId, out var map) && map.Remove(containerId, out var a)) active = a;
         }
         if (pid > 0 && _manageHost && n is not null && active is not null)
@@ -109,10 +160,14 @@ public sealed partial class NetworkService
             }
         }
         if (pool is not null && Ipv4Cidr.TryParseIp(ep.IPAddress, out var ip)) pool.Release(ip);
+        if (pool6 is not null && Ipv6Cidr.TryParseIp(ep.GlobalIPv6Address, out var ip6)) pool6.Release(ip6);
         ep.EndpointID = "";
         ep.IPAddress = "";
         ep.IPPrefixLen = 0;
         ep.Gateway = "";
+        ep.GlobalIPv6Address = "";
+        ep.GlobalIPv6PrefixLen = 0;
+        ep.IPv6Gateway = "";
         ep.MacAddress = "";
         if (active is not null && n is not null) Raise(n, "disconnect", containerId);
     }
@@ -137,10 +192,11 @@ public sealed partial class NetworkService
     }
 
     /// <summary>The addresses a name has for a container: the endpoints, on the user-defined networks that container
-    /// is on, whose DNS names (container name, short id, aliases) include it; null when none has it.</summary>
-    public IReadOnlyList<uint>? LookupName(string containerId, string name)
+    /// is on, whose DNS names (container name, short id, aliases) include it (IPv4, and IPv6 on IPv6 networks);
+    /// null when none has it.</summary>
+    public IReadOnlyList<System.Net.IPAddress>? LookupName(string containerId, string name)
     {
-        List<uint>? found = null;
+        List<System.Net.IPAddress>? found = null;
         lock (_sync)
         {
             foreach (var (networkId, map) in _endpoints)
@@ -150,7 +206,9 @@ public sealed partial class NetworkService
                 {
                     if (!ep.DnsNames.Any(d => string.Equals(d, name, StringComparison.OrdinalIgnoreCase))) continue;
                     found ??= [];
-                    if (!found.Contains(ep.Address)) found.Add(ep.Address);
+                    var v4 = Ipv4Cidr.ToAddress(ep.Address);
+                    if (!found.Contains(v4)) found.Add(v4);
+                    if (ep.Address6 is { } a6 && Ipv6Cidr.ToAddress(a6) is var v6 && !found.Contains(v6)) found.Add(v6);
                 }
             }
         }
@@ -171,10 +229,11 @@ public sealed partial class NetworkService
     public void StopDns(string containerId) => _dns.Stop(containerId);
 
     /// <summary>Publishes a container's ports: host ports claimed (all or none), then the DNAT rules installed.</summary>
-    public async Task<IReadOnlyList<PortMapping>> PublishAsync(string containerId, IReadOnlyList<PortRequest> requests, uint containerIp, string bridge)
+    public async Task<IReadOnlyList<PortMapping>> PublishAsync(string containerId, IReadOnlyList<PortRequest> requests, uint containerIp, string bridge,
+        string containerIp6 = "")
     {
         if (requests.Count == 0) return [];
-        var mappings = _ports.Allocate(containerId, requests, containerIp, bridge);
+        var mappings = _ports.Allocate(containerId, requests, containerIp, bridge, containerIp6);
         try { await ApplyFirewallAsync().ConfigureAwait(false); }
         catch
         {

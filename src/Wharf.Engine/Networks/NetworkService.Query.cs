@@ -83,6 +83,15 @@ public sealed partial class NetworkService
                 IPRange = n.IPRange.Length > 0 ? n.IPRange : null,
             });
         }
+        if (n.EnableIPv6 && n.Subnet6.Length > 0)
+        {
+            res.IPAM.Config.Add(new IpamConfig
+            {
+                Subnet = n.Subnet6,
+                Gateway = n.Gateway6,
+                IPRange = n.IPRange6.Length > 0 ? n.IPRange6 : null,
+            });
+        }
         if (withContainers)
         {
             lock (_sync)
@@ -90,6 +99,7 @@ public sealed partial class NetworkService
                 if (_endpoints.TryGetValue(n.Id, out var eps))
                 {
                     int prefix = Ipv4Cidr.TryParse(n.Subnet, out var s) ? s.PrefixLength : 32;
+                    int prefix6 = Ipv6Cidr.TryParse(n.Subnet6, out var s6) ? s6.PrefixLength : 128;
                     foreach (var (cid, ep) in eps)
                     {
                         res.Containers[cid] = new NetworkContainer
@@ -98,6 +108,7 @@ public sealed partial class NetworkService
                             EndpointID = ep.EndpointId,
                             MacAddress = ep.MacAddress,
                             IPv4Address = new Ipv4Cidr(ep.Address, prefix).ToString(),
+                            IPv6Address = ep.Address6 is { } a6 ? new Ipv6Cidr(a6, prefix6).ToString() : "",
                         };
                     }
                 }

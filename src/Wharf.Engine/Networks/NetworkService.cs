@@ -22,6 +22,7 @@ public sealed partial class NetworkService
     private readonly object _sync = new();
     private readonly Dictionary<string, NetworkRecord> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IpPool> _pools = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Ip6Pool> _pools6 = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, ActiveEndpoint>> _endpoints = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _hostGate = new(1, 1);
     private readonly EmbeddedDns _dns;
@@ -111,6 +112,10 @@ public sealed partial class NetworkService
         uint gw = Ipv4Cidr.TryParseIp(n.Gateway, out var g) ? g : subnet.Network + 1;
         Ipv4Cidr? range = Ipv4Cidr.TryParse(n.IPRange, out var rg) ? rg : null;
         lock (_sync) _pools[n.Id] = new IpPool(subnet, gw, range);
+        if (!n.EnableIPv6 || !Ipv6Cidr.TryParse(n.Subnet6, out var subnet6)) return;
+        UInt128 gw6 = Ipv6Cidr.TryParseIp(n.Gateway6, out var g6) ? g6 : subnet6.Network + 1;
+        Ipv6Cidr? range6 = Ipv6Cidr.TryParse(n.IPRange6, out var r6) ? r6 : null;
+        lock (_sync) _pools6[n.Id] = new Ip6Pool(subnet6, gw6, range6);
     }
 
     private void Persist(NetworkRecord r) =>
@@ -121,9 +126,27 @@ public sealed partial class NetworkService
     {
         var subnet = Ipv4Cidr.Parse(n.Subnet);
         var gw = new Ipv4Cidr(Ipv4Cidr.ParseIp(n.Gateway), subnet.PrefixLength);
-        await LinkManager.EnsureBridgeAsync(n.Interface, gw, Mtu(n)).ConfigureAwait(false);
+        Ipv6Cidr? gw6 = null;
+        if (n.EnableIPv6 && Ipv6Cidr.TryParse(n.Subnet6, out var subnet6))
+        {
+            gw6 = new Ipv6Cidr(Ipv6Cidr.ParseIp(n.Gateway6), subnet6.PrefixLength);
+            EnableIpv6Forwarding();
+        }
+        await LinkManager.EnsureBridgeAsync(n.Interface, gw, Mtu(n), gw6).ConfigureAwait(false);
         try { HostSysctl.EnableRouteLocalnet(n.Interface); }
         catch (IOException ex) { _log($"route_localnet on {n.Interface}: {ex.Message}"); }
+    }
+
+    /// <summary>Containers on an IPv6 network reach past the host only with net.ipv6.conf.all.forwarding on; it is
+    /// turned on when the first such network is set up (not before: forwarding also stops the host from taking
+    /// router advertisements) and, like dockerd, left on.</summary>
+    private void EnableIpv6Forwarding()
+    {
+        try
+        {
+            if (HostSysctl.EnableIpv6Forwarding()) _log("turned on net.ipv6.conf.all.forwarding (an IPv6 network exists)");
+        }
+        catch (IOException ex) { _log($"net.ipv6.conf.all.forwarding: {ex.Message}"); }
     }
 
     private static int Mtu(NetworkRecord n) =>
@@ -139,7 +162,8 @@ public sealed partial class NetworkService
             nets = _byId.Values.Where(n => n.Driver == "bridge" && Ipv4Cidr.TryParse(n.Subnet, out _))
                 .OrderBy(n => n.Interface, StringComparer.Ordinal)
                 .Select(n => new FirewallNetwork(n.Interface, Ipv4Cidr.Parse(n.Subnet), n.Internal,
-                    !n.Options.TryGetValue("com.docker.network.bridge.enable_ip_masquerade", out var m) || m != "false"))
+                    !n.Options.TryGetValue("com.docker.network.bridge.enable_ip_masquerade", out var m) || m != "false",
+                    n.EnableIPv6 && Ipv6Cidr.TryParse(n.Subnet6, out var s6) ? s6.Canonical : null))
                 .ToList();
         }
         await _hostGate.WaitAsync().ConfigureAwait(false);

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace Wharf.Network.Dns;
@@ -10,7 +12,7 @@ public sealed record DnsQuestion(ushort Id, string Name, ushort Type, ushort Cla
 
 /// <summary>
 /// The small part of RFC 1035 the embedded resolver speaks: read the question of a query, and write an answer made of
-/// A records (or none) with a response code. Everything it does not answer itself is forwarded byte for byte.
+/// A and AAAA records (or none) with a response code. Everything it does not answer itself is forwarded byte for byte.
 /// </summary>
 public static class DnsMessage
 {
@@ -78,11 +80,18 @@ public static class DnsMessage
         return sb.ToString();
     }
 
-    /// <summary>A response to <paramref name="query"/>: its header and question, then one A record per address
-    /// (the name as a pointer to the question), with the given response code. Authoritative: these names are ours.</summary>
-    public static byte[] Answer(ReadOnlySpan<byte> query, DnsQuestion q, int rcode, IReadOnlyList<uint> addresses)
+    /// <summary>A response made of A records (see the <see cref="IPAddress"/> overload).</summary>
+    public static byte[] Answer(ReadOnlySpan<byte> query, DnsQuestion q, int rcode, IReadOnlyList<uint> addresses) =>
+        Answer(query, q, rcode, addresses.Select(Ipv4Cidr.ToAddress).ToList());
+
+    /// <summary>A response to <paramref name="query"/>: its header and question, then one A record per IPv4 address
+    /// and one AAAA record per IPv6 address (the name as a pointer to the question), with the given response code.
+    /// Authoritative: these names are ours.</summary>
+    public static byte[] Answer(ReadOnlySpan<byte> query, DnsQuestion q, int rcode, IReadOnlyList<IPAddress> addresses)
     {
-        var buf = new byte[q.End + addresses.Count * 16];
+        int size = q.End;
+        foreach (var a in addresses) size += 12 + (a.AddressFamily == AddressFamily.InterNetwork ? 4 : 16);
+        var buf = new byte[size];
         query[..q.End].CopyTo(buf);
         ushort flags = (ushort)(0x8000 | 0x0400 | (q.RecursionDesired ? 0x0100 : 0) | 0x0080 | (rcode & 0xF));
         BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(2), flags);
@@ -93,14 +102,15 @@ public static class DnsMessage
         int pos = q.End;
         foreach (var ip in addresses)
         {
+            bool v4 = ip.AddressFamily == AddressFamily.InterNetwork;
             var s = buf.AsSpan(pos);
             BinaryPrimitives.WriteUInt16BigEndian(s, 0xC00C);           // the name of the question
-            BinaryPrimitives.WriteUInt16BigEndian(s[2..], TypeA);
+            BinaryPrimitives.WriteUInt16BigEndian(s[2..], v4 ? TypeA : TypeAaaa);
             BinaryPrimitives.WriteUInt16BigEndian(s[4..], ClassIn);
             BinaryPrimitives.WriteUInt32BigEndian(s[6..], LocalTtl);
-            BinaryPrimitives.WriteUInt16BigEndian(s[10..], 4);
-            BinaryPrimitives.WriteUInt32BigEndian(s[12..], ip);
-            pos += 16;
+            BinaryPrimitives.WriteUInt16BigEndian(s[10..], (ushort)(v4 ? 4 : 16));
+            ip.TryWriteBytes(s[12..], out int written);
+            pos += 12 + written;
         }
         return buf;
     }
@@ -134,11 +144,19 @@ public static class DnsMessage
         return buf;
     }
 
-    /// <summary>The response code and the A addresses of a response (tests read answers with it).</summary>
-    public static (int Rcode, List<uint> Addresses) ReadAnswer(ReadOnlySpan<byte> msg)
+    /// <summary>The AAAA addresses of a response (tests read answers with it).</summary>
+    public static List<IPAddress> ReadAaaa(ReadOnlySpan<byte> msg)
+    {
+        var list = new List<IPAddress>();
+        foreach (var (type, data) in Records(msg))
+            if (type == TypeAaaa && data.Length == 16) list.Add(new IPAddress(data));
+        return list;
+    }
+
+    /// <summary>The type and data of each answer record of a response.</summary>
+    private static List<(ushort Type, byte[] Data)> Records(ReadOnlySpan<byte> msg)
     {
         if (msg.Length < 12) throw new FormatException("DNS message shorter than its header");
-        int rcode = BinaryPrimitives.ReadUInt16BigEndian(msg[2..]) & 0xF;
         int qd = BinaryPrimitives.ReadUInt16BigEndian(msg[4..]);
         int an = BinaryPrimitives.ReadUInt16BigEndian(msg[6..]);
         int pos = 12;
@@ -147,7 +165,7 @@ public static class DnsMessage
             if (ReadName(msg, ref pos) is null) throw new FormatException("bad question name");
             pos += 4;
         }
-        var list = new List<uint>();
+        var list = new List<(ushort, byte[])>();
         for (int i = 0; i < an; i++)
         {
             if (ReadName(msg, ref pos) is null || pos + 10 > msg.Length) throw new FormatException("bad answer");
@@ -155,9 +173,18 @@ public static class DnsMessage
             int rdlen = BinaryPrimitives.ReadUInt16BigEndian(msg[(pos + 8)..]);
             pos += 10;
             if (pos + rdlen > msg.Length) throw new FormatException("answer data overruns the message");
-            if (type == TypeA && rdlen == 4) list.Add(BinaryPrimitives.ReadUInt32BigEndian(msg[pos..]));
+            list.Add((type, msg.Slice(pos, rdlen).ToArray()));
             pos += rdlen;
         }
-        return (rcode, list);
+        return list;
+    }
+
+    /// <summary>The response code and the A addresses of a response (tests read answers with it).</summary>
+    public static (int Rcode, List<uint> Addresses) ReadAnswer(ReadOnlySpan<byte> msg)
+    {
+        var records = Records(msg);
+        int rcode = BinaryPrimitives.ReadUInt16BigEndian(msg[2..]) & 0xF;
+        return (rcode, records.Where(r => r.Type == TypeA && r.Data.Length == 4)
+            .Select(r => BinaryPrimitives.ReadUInt32BigEndian(r.Data)).ToList());
     }
 }

@@ -6,8 +6,8 @@ using Wharf.Interop;
 namespace Wharf.Network.Dns;
 
 /// <summary>Answers the names of one container's networks: null when the name is not one of them (forward it),
-/// otherwise its IPv4 addresses on the networks the asking container shares with it.</summary>
-public delegate IReadOnlyList<uint>? DnsLookup(string containerId, string name);
+/// otherwise its addresses (IPv4, and IPv6 on IPv6 networks) on the networks the asking container shares with it.</summary>
+public delegate IReadOnlyList<IPAddress>? DnsLookup(string containerId, string name);
 
 /// <summary>
 /// Docker's embedded DNS server at 127.0.0.11:53 inside each container on a user-defined network. The UDP and TCP
@@ -187,9 +187,13 @@ public sealed class EmbeddedDns : IDisposable
         if (q.Class == DnsMessage.ClassIn && q.Type is DnsMessage.TypeA or DnsMessage.TypeAaaa)
         {
             var local = _lookup(l.ContainerId, q.Name);
-            // A known name without IPv6 answers AAAA with no records (NOERROR), as Docker does, so resolvers do
-            // not go on to ask the upstream about a container name.
-            if (local is not null) return DnsMessage.Answer(query, q, DnsMessage.NoError, q.Type == DnsMessage.TypeA ? local : []);
+            // A known name answers with its addresses of the asked family; one without IPv6 answers AAAA with no
+            // records (NOERROR), as Docker does, so resolvers do not go on to ask the upstream about a container name.
+            if (local is not null)
+            {
+                var family = q.Type == DnsMessage.TypeA ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
+                return DnsMessage.Answer(query, q, DnsMessage.NoError, local.Where(a => a.AddressFamily == family).ToList());
+            }
         }
         foreach (var up in l.Upstreams)
         {
@@ -203,7 +207,7 @@ public sealed class EmbeddedDns : IDisposable
                 _log($"dns: forwarding {q.Name} to {up}: {ex.Message}");
             }
         }
-        return DnsMessage.Answer(query, q, DnsMessage.ServFail, []);
+        return DnsMessage.Answer(query, q, DnsMessage.ServFail, Array.Empty<IPAddress>());
     }
 
     private static async Task<byte[]?> ForwardUdpAsync(IPEndPoint up, byte[] query, CancellationToken ct)

@@ -15,7 +15,8 @@ public sealed class PortAllocator : IDisposable
     private readonly Dictionary<string, List<(PortMapping Mapping, Socket Socket)>> _byContainer = new(StringComparer.Ordinal);
 
     /// <summary>Claims a host port for every request (all or nothing) and returns the mappings to the container.</summary>
-    public IReadOnlyList<PortMapping> Allocate(string containerId, IReadOnlyList<PortRequest> requests, uint containerIp, string bridge)
+    public IReadOnlyList<PortMapping> Allocate(string containerId, IReadOnlyList<PortRequest> requests, uint containerIp, string bridge,
+        string containerIp6 = "")
     {
         var held = new List<(PortMapping, Socket)>();
         try
@@ -25,7 +26,7 @@ public sealed class PortAllocator : IDisposable
                 foreach (var r in requests)
                 {
                     var (port, socket) = Claim(r);
-                    held.Add((new PortMapping(r.Proto, r.HostIp, port, containerIp, r.ContainerPort, bridge), socket));
+                    held.Add((new PortMapping(r.Proto, r.HostIp, port, containerIp, r.ContainerPort, bridge, containerIp6), socket));
                 }
                 if (_byContainer.TryGetValue(containerId, out var existing)) existing.AddRange(held);
                 else _byContainer[containerId] = held;

@@ -51,8 +51,8 @@ public sealed record PortRequest(string Proto, int ContainerPort, uint HostIp, i
                 uint ip = 0;
                 if (!string.IsNullOrEmpty(hostIp) && !Ipv4Cidr.TryParseIp(hostIp, out ip))
                 {
-                    // IPv6 host addresses are for IPv6-enabled bridges, which Wharf does not have: skip like Docker
-                    // skips them there; anything else is a typo.
+                    // An explicit IPv6 host address is skipped, as Docker skips it on a bridge without IPv6 (a binding
+                    // on every address reaches --ipv6 containers through the ip6 table); anything else is a typo.
                     if (hostIp.Contains(':', StringComparison.Ordinal)) continue;
                     throw WharfException.Invalid($"invalid host IP: {hostIp}");
                 }
@@ -75,7 +75,10 @@ public sealed record PortRequest(string Proto, int ContainerPort, uint HostIp, i
 }
 
 /// <summary>A published port of a running container: host address (0 = all) and port, DNATed to the container.</summary>
-public sealed record PortMapping(string Proto, uint HostIp, int HostPort, uint ContainerIp, int ContainerPort, string Bridge)
+/// <param name="ContainerIp6">The container's IPv6 address on an --ipv6 network, else empty: a binding on every host
+/// address is then also DNATed from the host's IPv6 addresses (not ::1, see docs/decisions.md).</param>
+public sealed record PortMapping(string Proto, uint HostIp, int HostPort, uint ContainerIp, int ContainerPort, string Bridge,
+    string ContainerIp6 = "")
 {
     public string Key => ContainerPort.ToString(CultureInfo.InvariantCulture) + "/" + Proto;
 

@@ -55,4 +55,26 @@ public sealed class NetworkFlagsTests
         Assert.Equal(["db"], ep.Aliases);
         Assert.Equal("10.5.0.9", ep.IPAMConfig!.IPv4Address);
     }
+
+    [Fact]
+    public void Ip6_fills_the_endpoints_ipv6_address()
+    {
+        var r = Parse("--network", "v6net", "--ip6", "fd42:77:1::99", "busybox");
+
+        var ipam = r.NetworkingConfig!.EndpointsConfig!["v6net"].IPAMConfig!;
+        Assert.Equal("fd42:77:1::99", ipam.IPv6Address);
+        Assert.Null(ipam.IPv4Address);
+    }
+
+    [Fact]
+    public void Network_create_pairs_gateways_and_ranges_with_the_subnet_holding_them()
+    {
+        var configs = NetworkVolumeVerbs.IpamConfigs(["10.1.0.0/24", "fd00:1::/64"], ["fd00:1::1", "10.1.0.254"], ["fd00:1::100/120"]);
+
+        Assert.Equal(("10.1.0.0/24", "10.1.0.254", (string?)null), (configs[0].Subnet, configs[0].Gateway, configs[0].IPRange));
+        Assert.Equal(("fd00:1::/64", "fd00:1::1", "fd00:1::100/120"), (configs[1].Subnet, configs[1].Gateway, configs[1].IPRange));
+        Assert.Contains("no matching subnet for gateway 10.9.0.1",
+            Assert.Throws<UsageException>(() => NetworkVolumeVerbs.IpamConfigs(["10.1.0.0/24"], ["10.9.0.1"], [])).Message);
+        Assert.Throws<UsageException>(() => NetworkVolumeVerbs.IpamConfigs(["10.1.0.0/24"], ["10.1.0.1", "10.1.0.2"], []));
+    }
 }

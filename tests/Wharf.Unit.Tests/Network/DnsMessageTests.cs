@@ -60,12 +60,29 @@ public sealed class DnsMessageTests
     }
 
     [Fact]
+    public void Aaaa_records_carry_sixteen_bytes_each_beside_a_records()
+    {
+        var query = DnsMessage.Query(78, "peer", DnsMessage.TypeAaaa);
+        var q = DnsMessage.ParseQuery(query)!;
+
+        var answer = DnsMessage.Answer(query, q, DnsMessage.NoError,
+            [System.Net.IPAddress.Parse("fd42:77:1::2"), System.Net.IPAddress.Parse("10.1.2.3")]);
+
+        Assert.Equal(2, BinaryPrimitives.ReadUInt16BigEndian(answer.AsSpan(6)));
+        Assert.Equal(q.End + (12 + 16) + (12 + 4), answer.Length);
+        Assert.Equal(DnsMessage.TypeAaaa, BinaryPrimitives.ReadUInt16BigEndian(answer.AsSpan(q.End + 2)));
+        Assert.Equal(16, BinaryPrimitives.ReadUInt16BigEndian(answer.AsSpan(q.End + 10)));
+        Assert.Equal(["fd42:77:1::2"], DnsMessage.ReadAaaa(answer).Select(a => a.ToString()));
+        Assert.Equal(["10.1.2.3"], DnsMessage.ReadAnswer(answer).Addresses.Select(Ipv4Cidr.FormatIp));
+    }
+
+    [Fact]
     public void Error_answers_keep_the_question()
     {
         var query = DnsMessage.Query(9, "nowhere", DnsMessage.TypeA);
         var q = DnsMessage.ParseQuery(query)!;
 
-        var answer = DnsMessage.Answer(query, q, DnsMessage.ServFail, []);
+        var answer = DnsMessage.Answer(query, q, DnsMessage.ServFail, Array.Empty<uint>());
 
         var (rcode, addresses) = DnsMessage.ReadAnswer(answer);
         Assert.Equal(DnsMessage.ServFail, rcode);

@@ -10,6 +10,7 @@ namespace Wharf.Unit.Tests.Network;
 public sealed class EmbeddedDnsTests : IDisposable
 {
     private static readonly uint PeerIp = Ipv4Cidr.ParseIp("10.77.0.2");
+    private static readonly IPAddress Peer6 = IPAddress.Parse("fd42:77:1::99");
     private static readonly uint UpstreamIp = Ipv4Cidr.ParseIp("192.0.2.55");
     private readonly EmbeddedDns _dns;
     private readonly Socket _upstream;
@@ -19,7 +20,12 @@ public sealed class EmbeddedDnsTests : IDisposable
 
     public EmbeddedDnsTests()
     {
-        _dns = new EmbeddedDns((id, name) => id == "c1" && name is "peer" or "alias" ? [PeerIp] : null, _ => { });
+        _dns = new EmbeddedDns((id, name) => id != "c1" ? null : name switch
+        {
+            "peer" or "alias" => [Ipv4Cidr.ToAddress(PeerIp)],
+            "dual" => [Ipv4Cidr.ToAddress(PeerIp), Peer6],
+            _ => null,
+        }, _ => { });
         _upstream = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _upstream.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _ = FakeUpstreamAsync();
@@ -58,7 +64,10 @@ public sealed class EmbeddedDnsTests : IDisposable
         }
     }
 
-    private async Task<(int Rcode, List<uint> Addresses)> AskUdp(string name, ushort type = DnsMessage.TypeA)
+    private async Task<(int Rcode, List<uint> Addresses)> AskUdp(string name, ushort type = DnsMessage.TypeA) =>
+        DnsMessage.ReadAnswer(await AskUdpRaw(name, type));
+
+    private async Task<byte[]> AskUdpRaw(string name, ushort type)
     {
         using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         await s.ConnectAsync(_server);
@@ -66,7 +75,21 @@ public sealed class EmbeddedDnsTests : IDisposable
         var buf = new byte[1500];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         int n = await s.ReceiveAsync(buf, SocketFlags.None, timeout.Token);
-        return DnsMessage.ReadAnswer(buf.AsSpan(0, n));
+        return buf.AsSpan(0, n).ToArray();
+    }
+
+    [Fact]
+    public async Task A_name_on_an_ipv6_network_answers_aaaa_with_its_ipv6_address_and_a_with_its_ipv4_one()
+    {
+        var aaaa = await AskUdpRaw("dual", DnsMessage.TypeAaaa);
+        var a = await AskUdpRaw("dual", DnsMessage.TypeA);
+
+        Assert.Equal(DnsMessage.NoError, DnsMessage.ReadAnswer(aaaa).Rcode);
+        Assert.Equal([Peer6], DnsMessage.ReadAaaa(aaaa));
+        Assert.Empty(DnsMessage.ReadAnswer(aaaa).Addresses);
+        Assert.Equal([PeerIp], DnsMessage.ReadAnswer(a).Addresses);
+        Assert.Empty(DnsMessage.ReadAaaa(a));
+        Assert.Equal(0, Volatile.Read(ref _upstreamQueries));
     }
 
     [Fact]

@@ -102,4 +102,78 @@ public sealed class NetworkServiceTests : IDisposable
         await s.RemoveAsync("evt");
         Assert.Equal(["create evt", "destroy evt"], events);
     }
+
+    [Fact]
+    public async Task Ipv6_network_has_both_subnets_and_gives_endpoints_both_addresses()
+    {
+        var s = await Service();
+        await s.CreateAsync(new NetworkCreateRequest
+        {
+            Name = "v6", EnableIPv6 = true,
+            IPAM = new Ipam { Config = [new IpamConfig { Subnet = "10.9.0.0/24" }, new IpamConfig { Subnet = "fd42:77:1::/64", Gateway = "fd42:77:1::1" }] },
+        });
+        var n = s.Resolve("v6");
+        var inspect = s.Inspect("v6");
+
+        Assert.True(inspect.EnableIPv6);
+        Assert.Equal(["10.9.0.0/24", "fd42:77:1::/64"], inspect.IPAM.Config.Select(c => c.Subnet));
+        Assert.Equal("fd42:77:1::1", inspect.IPAM.Config[1].Gateway);
+        var ep = new Wharf.Api.Containers.EndpointSettings();
+        s.Allocate(n, ep);
+        Assert.Equal(("10.9.0.2", "fd42:77:1::2", 64L, "fd42:77:1::1"), (ep.IPAddress, ep.GlobalIPv6Address, ep.GlobalIPv6PrefixLen, ep.IPv6Gateway));
+        var fixedEp = new Wharf.Api.Containers.EndpointSettings { IPAMConfig = new() { IPv6Address = "fd42:77:1::99" } };
+        s.Allocate(n, fixedEp);
+        Assert.Equal("fd42:77:1::99", fixedEp.GlobalIPv6Address);
+        await s.ReleaseAsync(n.Id, ep, "c", 0);
+        Assert.Equal("", ep.GlobalIPv6Address);
+        var again = new Wharf.Api.Containers.EndpointSettings();
+        s.Allocate(n, again);
+        Assert.Equal("fd42:77:1::2", again.GlobalIPv6Address);
+    }
+
+    [Fact]
+    public async Task Ipv6_ip_range_narrows_allocation_and_shows_in_inspect()
+    {
+        var s = await Service();
+        await s.CreateAsync(new NetworkCreateRequest
+        {
+            Name = "r6", EnableIPv6 = true,
+            IPAM = new Ipam { Config = [new IpamConfig { Subnet = "fd42:66::/64", IPRange = "fd42:66::100/120" }] },
+        });
+
+        Assert.Equal("fd42:66::100/120", s.Inspect("r6").IPAM.Config[1].IPRange);
+        var ep = new Wharf.Api.Containers.EndpointSettings();
+        s.Allocate(s.Resolve("r6"), ep);
+        Assert.Equal("fd42:66::100", ep.GlobalIPv6Address);
+        var outside = await Assert.ThrowsAsync<WharfException>(() => s.CreateAsync(new NetworkCreateRequest
+        {
+            Name = "bad6", EnableIPv6 = true,
+            IPAM = new Ipam { Config = [new IpamConfig { Subnet = "fd42:67::/64", IPRange = "fd42:68::/80" }] },
+        }));
+        Assert.Contains("no matching subnet for range", outside.Message);
+    }
+
+    [Fact]
+    public async Task Ipv6_network_without_a_subnet_gets_a_unique_local_64_and_overlaps_are_refused()
+    {
+        var s = await Service();
+        await s.CreateAsync(new NetworkCreateRequest { Name = "auto6", EnableIPv6 = true });
+        await s.CreateAsync(new NetworkCreateRequest { Name = "auto6b", EnableIPv6 = true });
+        await s.CreateAsync(new NetworkCreateRequest { Name = "given", EnableIPv6 = true, IPAM = new Ipam { Config = [new IpamConfig { Subnet = "fd42:88::/64" }] } });
+
+        var a = s.Inspect("auto6").IPAM.Config[1];
+        var b = s.Inspect("auto6b").IPAM.Config[1];
+        Assert.Matches("^fd[0-9a-f]{2}:[0-9a-f]{1,4}:[0-9a-f]{1,4}::/64$", a.Subnet);
+        Assert.NotEqual(a.Subnet, b.Subnet);
+        Assert.Equal(a.Subnet!.Replace("/64", "1", StringComparison.Ordinal), a.Gateway);
+        var overlap = await Assert.ThrowsAsync<WharfException>(() => s.CreateAsync(new NetworkCreateRequest
+        {
+            Name = "clash", EnableIPv6 = true, IPAM = new Ipam { Config = [new IpamConfig { Subnet = "fd42:88::/80" }] },
+        }));
+        Assert.Contains("overlaps", overlap.Message);
+        // Without EnableIPv6 an IPv6 subnet is ignored, as Docker ignores it.
+        await s.CreateAsync(new NetworkCreateRequest { Name = "v4only", IPAM = new Ipam { Config = [new IpamConfig { Subnet = "fd42:99::/64" }] } });
+        Assert.Single(s.Inspect("v4only").IPAM.Config);
+        Assert.False(s.Inspect("v4only").EnableIPv6);
+    }
 }
