@@ -57,8 +57,13 @@ public sealed class RegistryServer : IAsyncDisposable
             cert = X509Certificate2.CreateFromPemFile(options.TlsCertFile, options.TlsKeyFile);
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // No host defaults: no appsettings.json read (and watched by a FileSystemWatcher thread) from the working
+        // directory, no ASPNETCORE_/DOTNET_ environment configuration; everything is set here.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        if (cert is not null) builder.WebHost.UseKestrelHttpsConfiguration();
+        // Larger transport blocks: fewer receives and pipe hand-offs per blob byte (see LargeBlockMemoryPool).
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;

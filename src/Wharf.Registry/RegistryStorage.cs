@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Wharf.Content;
+using Wharf.Interop;
 using Wharf.Oci;
 
 namespace Wharf.Registry;
@@ -78,11 +79,17 @@ public sealed partial class RegistryStorage
     public bool HasBlob(string name, Digest d) => File.Exists(LayerLink(name, d)) && Content.Exists(d);
 
     /// <summary>Links a committed blob into a repository (mtime refreshed: the GC grace counts from the last link).</summary>
+    /// <remarks>
+    /// The link is an empty file, so it is created in place: there is no content that a crash could tear, hence no
+    /// temp file, rename or fsync (an fsync of the file would not make its directory entry durable anyway; see
+    /// docs/registry.md, "Durability").
+    /// </remarks>
     public void LinkBlob(string name, Digest d)
     {
         var link = LayerLink(name, d);
         Directory.CreateDirectory(Path.GetDirectoryName(link)!);
-        WriteAtomic(link, []);
+        File.OpenHandle(link, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite).Dispose();
+        File.SetLastWriteTimeUtc(link, DateTime.UtcNow);
     }
 
     public bool UnlinkBlob(string name, Digest d)
@@ -157,6 +164,13 @@ public sealed partial class RegistryStorage
     }
 
     /// <summary>
+    /// Every this many bytes an upload starts the disk writeback of what it wrote, so the fsync before the commit
+    /// (<see cref="LocalContentStore.Adopt"/>) finds most of the blob on disk already instead of writing all of it while
+    /// the client waits for its 201.
+    /// </summary>
+    private const long WritebackChunk = 1 << 20;
+
+    /// <summary>
     /// Appends a chunk. When <paramref name="start"/> is given it must equal the bytes received so far
     /// (RANGE_INVALID otherwise), as distribution enforces chunk order. Returns the new size.
     /// </summary>
@@ -174,6 +188,8 @@ public sealed partial class RegistryStorage
                 throw new RegistryError("RANGE_INVALID", "invalid content range", $"chunk starts at {s}, upload has {size} bytes");
             // The in-memory hash only follows an upload that this process received from its first byte.
             var hashing = state.Hashed == size;
+            // Bytes written but not yet handed to the disk's writeback (see WritebackChunk).
+            var writebackFrom = size;
             var segments = new List<ReadOnlyMemory<byte>>();
             try
             {
@@ -190,6 +206,11 @@ public sealed partial class RegistryStorage
                         RandomAccess.Write(file, segments, size);
                         if (hashing) foreach (var m in buffer) state.Hash.AppendData(m.Span);
                         size += buffer.Length;
+                        if (size - writebackFrom >= WritebackChunk)
+                        {
+                            FileWriteback.Start(file, writebackFrom, size - writebackFrom);
+                            writebackFrom = size;
+                        }
                     }
                     body.AdvanceTo(buffer.End);
                     if (result.IsCompleted || result.IsCanceled) break;
