@@ -1,3 +1,6 @@
+using System.Text;
+using System.Text.Json;
+
 namespace Wharf.EndToEnd.Tests;
 
 /// <summary>docker push / pull / login through wharfd against Wharf's own registry server (`wharf registry serve`),
@@ -68,5 +71,33 @@ public sealed class OwnRegistryTests(DaemonFixture wharf)
         await ImportUnique(name + ":2");
         Assert.NotEqual(0, (await wharf.Docker("push", name + ":2")).ExitCode);
         (await wharf.Docker("rmi", name + ":2")).EnsureSuccess();
+    }
+
+    [Fact]
+    public async Task Docker_login_with_token_auth_stores_an_identity_token_that_push_and_pull_then_use()
+    {
+        await using var registry = await TestRegistry.StartWharfAsync(wharf.TempDir, "token", ("wharf", "s3cret-pw"));
+        var name = $"{registry.Host}/e2e/identity";
+        try
+        {
+            var login = await wharf.DockerWith(["login", "-u", "wharf", "--password-stdin", registry.Host], "s3cret-pw\n");
+            Assert.True(login.ExitCode == 0, login + "\n" + registry.Log());
+
+            // The docker CLI keeps the identity token instead of the password (cli/command/registry/login.go).
+            var config = Path.Combine(wharf.ClientEnvironment["DOCKER_CONFIG"]!, "config.json");
+            using (var doc = JsonDocument.Parse(File.ReadAllText(config)))
+            {
+                var entry = doc.RootElement.GetProperty("auths").GetProperty(registry.Host);
+                Assert.False(string.IsNullOrEmpty(entry.GetProperty("identitytoken").GetString()), File.ReadAllText(config));
+                Assert.Equal("wharf:", Encoding.UTF8.GetString(Convert.FromBase64String(entry.GetProperty("auth").GetString()!)));
+            }
+
+            // No password is left anywhere: these only work through the OAuth2 refresh_token grant.
+            await RoundTrip(name);
+        }
+        finally
+        {
+            await wharf.Docker("logout", registry.Host);
+        }
     }
 }
