@@ -21,7 +21,8 @@ public sealed record PulledImage(Digest ResolvedDigest, ImageRegistration Regist
 /// manifest digest when pulled by digest (and every platform manifest chosen from an index), the config digest,
 /// each layer blob's digest and size as it is stored (<see cref="Content.IIngester.Ingest"/>), and each layer's
 /// diffID against the config while it is unpacked. Blobs already in the content store are not downloaded again,
-/// which is what makes a pull killed half-way cheap to resume. When the registry serves bytes that fail a check,
+/// which is what makes a pull killed half-way cheap to resume; a blob cut mid-download keeps its bytes and the next
+/// attempt asks only for the rest (<see cref="BlobResume"/>). When the registry serves bytes that fail a check,
 /// every blob and snapshot this pull added is removed again: nothing of a tampered image stays.
 /// The image becomes visible only when the caller registers the returned <see cref="PulledImage"/>.
 /// </summary>

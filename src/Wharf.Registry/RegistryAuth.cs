@@ -9,7 +9,8 @@ namespace Wharf.Registry;
 /// <summary>
 /// Authentication of <c>wharf registry serve</c>: none, htpasswd basic auth, or Docker's token flow with a token
 /// endpoint of its own (<c>GET /token?service=&amp;scope=</c>, basic credentials checked against the htpasswd file,
-/// HMAC-SHA256-signed tokens). As with distribution's htpasswd access controller, an authenticated user may do
+/// HMAC-SHA256-signed tokens; refresh tokens for docker login's identity token and the OAuth2 POST grants). As with
+/// distribution's htpasswd access controller, an authenticated user may do
 /// everything: the token carries exactly the scopes asked for.
 /// </summary>
 public sealed class RegistryAuth
