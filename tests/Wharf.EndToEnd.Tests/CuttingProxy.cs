@@ -50,6 +50,9 @@ public sealed class CuttingProxy : IAsyncDisposable
 
     public void ReleaseStall() => _released.TrySetResult();
 
+    /// <summary>Play a registry without range support: Range headers are recorded but not passed on (so the answer is a 200).</summary>
+    public bool IgnoreRange { get; set; }
+
     /// <summary>The GETs of a blob, in order.</summary>
     public IReadOnlyList<Served> BlobGets(string digest) =>
         [.. Requests.Where(r => r.Method == "GET" && r.Path.EndsWith("/blobs/" + digest, StringComparison.Ordinal))];
@@ -106,6 +109,10 @@ public sealed class CuttingProxy : IAsyncDisposable
                 if (name.Equals("Range", StringComparison.OrdinalIgnoreCase))
                 {
                     range = value;
+                    if (IgnoreRange)
+                    {
+                        continue;
+                    }
                 }
 
                 request.Headers.TryAddWithoutValidation(name, value);

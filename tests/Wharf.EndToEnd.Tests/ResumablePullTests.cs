@@ -125,4 +125,47 @@ public sealed class ResumablePullTests(DaemonFixture wharf)
         Assert.Equal(size - kept, gets[1].BodyBytes);
         await AssertComplete(reference, layer);
     }
+
+    [Fact]
+    public async Task A_registry_that_ignores_the_range_gets_the_whole_blob_downloaded_again()
+    {
+        await using var registry = await TestRegistry.StartAsync(wharf.TempDir);
+        var (repo, layer, size) = await PushBig(registry, "e2e/resume-norange");
+        await using var proxy = new CuttingProxy(registry.Host) { IgnoreRange = true };
+        proxy.CutNext(layer, size / 2, stall: false);
+        var reference = $"{proxy.Host}/{repo}:1";
+
+        (await wharf.Docker("pull", reference)).EnsureSuccess();
+        var gets = proxy.BlobGets(layer);
+        Assert.Equal(2, gets.Count);
+        Assert.NotNull(gets[1].Range); // asked for the rest…
+        Assert.Equal(200, gets[1].Status); // …got everything, and used it from the start
+        Assert.Equal(size, gets[1].BodyBytes);
+        await AssertComplete(reference, layer);
+    }
+
+    [Fact]
+    public async Task A_kept_prefix_that_fails_the_digest_is_dropped_for_one_full_download()
+    {
+        await using var registry = await TestRegistry.StartAsync(wharf.TempDir);
+        var (repo, layer, size) = await PushBig(registry, "e2e/resume-bad");
+        await using var proxy = new CuttingProxy(registry.Host);
+        var reference = $"{proxy.Host}/{repo}:1";
+        // Kept bytes that are not the blob's (as after a disk that lost writes): the rest verifies against nothing.
+        var partial = PartialFile(layer);
+        Directory.CreateDirectory(Path.GetDirectoryName(partial)!);
+        var junk = new byte[size / 3];
+        Random.Shared.NextBytes(junk);
+        File.WriteAllBytes(partial, junk);
+
+        (await wharf.Docker("pull", reference)).EnsureSuccess();
+        var gets = proxy.BlobGets(layer);
+        Assert.Equal(2, gets.Count);
+        Assert.Equal(junk.Length, RangeStart(gets[0]));
+        Assert.Equal(206, gets[0].Status);
+        Assert.Equal(size - junk.Length, gets[0].BodyBytes);
+        Assert.Null(gets[1].Range);
+        Assert.Equal(size, gets[1].BodyBytes);
+        await AssertComplete(reference, layer);
+    }
 }
