@@ -200,7 +200,7 @@ internal static class CliApp
         {
             return await UsageErrorAsync(ex.Message, verb).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is DockerApiException or DaemonUnreachableException or DockerStreamException)
+        catch (Exception ex) when (ex is DockerApiException or DaemonUnreachableException or DockerStreamException or CliException)
         {
             await StdIo.Err.WriteLineAsync(Errors.Describe(ex)).ConfigureAwait(false);
             return 1;

@@ -9,12 +9,13 @@ public sealed record ProgressLine(string? Id, string? Status, long Current, long
 public sealed partial class DockerClient
 {
     /// <summary>base64url of an AuthConfig JSON, as the docker CLI sends X-Registry-Auth ("e30" = {} for anonymous).</summary>
-    public static string EncodeRegistryAuth(string? username, string? password, string? serverAddress)
+    public static string EncodeRegistryAuth(string? username, string? password, string? serverAddress, string? identityToken = null)
     {
-        var json = username is null
+        var fields = new Dictionary<string, string> { ["username"] = username ?? "", ["password"] = password ?? "", ["serveraddress"] = serverAddress ?? "" };
+        if (!string.IsNullOrEmpty(identityToken)) fields["identitytoken"] = identityToken;
+        var json = username is null && string.IsNullOrEmpty(identityToken)
             ? "{}"
-            : JsonSerializer.Serialize(new Dictionary<string, string> { ["username"] = username, ["password"] = password ?? "", ["serveraddress"] = serverAddress ?? "" },
-                Wharf.Api.ApiJsonContext.Default.DictionaryStringString);
+            : JsonSerializer.Serialize(fields, Wharf.Api.ApiJsonContext.Default.DictionaryStringString);
         return Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
@@ -37,15 +38,17 @@ public sealed partial class DockerClient
         await ReadLinesAsync(response, onLine, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary><c>POST /auth</c>: the daemon checks the credentials against the registry; returns its Status.</summary>
-    public async Task<string> LoginAsync(string username, string password, string serverAddress, CancellationToken cancellationToken = default)
+    /// <summary><c>POST /auth</c>: the daemon checks the credentials against the registry; returns its Status and
+    /// the IdentityToken (empty unless the registry's token server issued one).</summary>
+    public async Task<(string Status, string IdentityToken)> LoginAsync(string username, string password, string serverAddress, CancellationToken cancellationToken = default)
     {
         var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["username"] = username, ["password"] = password, ["serveraddress"] = serverAddress },
             Wharf.Api.ApiJsonContext.Default.DictionaryStringString);
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
         using var response = await SendAsync(HttpMethod.Post, "/auth", content, cancellationToken).ConfigureAwait(false);
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-        return doc.RootElement.TryGetProperty("Status", out var s) ? s.GetString() ?? "" : "";
+        string Str(string name) => doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
+        return (Str("Status"), Str("IdentityToken"));
     }
 
     private static async Task ReadLinesAsync(HttpResponseMessage response, Func<ProgressLine, Task> onLine, CancellationToken cancellationToken)

@@ -7,7 +7,8 @@ namespace Wharf.Content;
 /// Content-addressed blobs on the local file system, under <c>&lt;root&gt;/blobs/sha256/&lt;hex&gt;</c>, with
 /// in-progress writes under <c>&lt;root&gt;/ingest</c>. A blob file only ever appears by rename after it was
 /// fsynced and verified, so a blob path that exists is always complete; a crash leaves at most a temp
-/// file in ingest/, which <see cref="LocalContentStore(string)"/> removes.
+/// file in ingest/, which <see cref="LocalContentStore(string)"/> removes, or a resumable download's kept bytes
+/// (<c>ingest/&lt;hex&gt;.partial</c>), which are removed once older than <see cref="PartialMaxAge"/>.
 /// Thread-safe: concurrent ingests of the same blob each write their own temp file and the renames are
 /// idempotent (same content under the same name).
 /// </summary>
@@ -24,11 +25,41 @@ public sealed class LocalContentStore : IContentStore
         _ingest = Path.Combine(Root, "ingest");
         Directory.CreateDirectory(_blobs);
         Directory.CreateDirectory(_ingest);
-        // Leftovers of writes interrupted by a crash: nothing refers to them.
+        // Leftovers of writes interrupted by a crash: nothing refers to them, except a download's kept bytes,
+        // which the next pull of that blob continues from while they are fresh.
+        PruneIngest(PartialMaxAge, includeTemp: true);
+    }
+
+    /// <summary>How long the kept bytes of an interrupted download wait for a pull to resume them (containerd's
+    /// ingests expire after a day too).</summary>
+    public static readonly TimeSpan PartialMaxAge = TimeSpan.FromHours(24);
+
+    private const string PartialSuffix = ".partial";
+
+    /// <summary>
+    /// Deletes kept partial downloads not written to for <paramref name="maxAge"/> (and, at start-up, every
+    /// temp file of an interrupted ingest). A partial file a writer holds is only ever appended to, so its mtime
+    /// is recent; one whose pull is gone for good ages out. Returns the bytes freed.
+    /// </summary>
+    public long PruneIngest(TimeSpan maxAge, bool includeTemp = false)
+    {
+        long freed = 0;
+        var cutoff = DateTime.UtcNow - maxAge;
         foreach (var f in Directory.EnumerateFiles(_ingest))
         {
-            try { File.Delete(f); } catch (IOException) { }
+            var fi = new FileInfo(f);
+            bool partial = f.EndsWith(PartialSuffix, StringComparison.Ordinal);
+            if (partial ? fi.LastWriteTimeUtc >= cutoff : !includeTemp) continue;
+            try
+            {
+                var size = fi.Length;
+                File.Delete(f);
+                freed += size;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
+        return freed;
     }
 
     public string Root { get; }
@@ -119,9 +150,18 @@ public sealed class LocalContentStore : IContentStore
 
     public ContentInfo Ingest(Stream data, Digest? expected = null, long? expectedSize = null, CancellationToken cancellationToken = default)
     {
+        using var writer = OpenWriter();
+        return Ingest(writer, data, expected, expectedSize, cancellationToken);
+    }
+
+    /// <summary>Copies <paramref name="data"/> into <paramref name="writer"/> after what it already holds (a
+    /// resumed download's kept bytes), checks the total size and commits against <paramref name="expected"/>.</summary>
+    public static ContentInfo Ingest(ContentWriter writer, Stream data, Digest? expected = null, long? expectedSize = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(data);
         // One write-hash-verify-commit path for pulled, loaded and imported content: ContentWriter's.
-        using var writer = OpenWriter();
         var buf = new byte[1 << 16];
         int n;
         while ((n = data.Read(buf, 0, buf.Length)) > 0)
@@ -129,15 +169,40 @@ public sealed class LocalContentStore : IContentStore
             cancellationToken.ThrowIfCancellationRequested();
             writer.Write(buf.AsSpan(0, n));
             if (expectedSize is { } max && writer.Size > max)
+            {
+                writer.Discard();
                 throw new WharfException(ErrorKind.FailedPrecondition, $"unexpected commit size {writer.Size}, expected {max}: failed precondition");
+            }
         }
         if (expectedSize is { } want && writer.Size != want)
+        {
+            writer.Discard();
             throw new WharfException(ErrorKind.FailedPrecondition, $"unexpected commit size {writer.Size}, expected {want}: failed precondition");
+        }
         return writer.Commit(expected);
     }
 
     /// <summary>Starts a push-style ingest (see <see cref="ContentWriter"/>).</summary>
     public ContentWriter OpenWriter() => new(this, NewTempPath());
+
+    /// <summary>
+    /// A writer for a download of <paramref name="digest"/> that keeps its bytes when it is not committed (crash,
+    /// dropped connection), in <c>ingest/&lt;hex&gt;.partial</c>; <see cref="ContentWriter.KeptBytes"/> says what an
+    /// earlier attempt left. When another writer holds that file (a concurrent pull of the same blob), a plain
+    /// temp writer is returned instead.
+    /// </summary>
+    public ContentWriter OpenResumable(Digest digest)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        try
+        {
+            return new ContentWriter(this, Path.Combine(_ingest, digest.Hex + PartialSuffix), resumable: true);
+        }
+        catch (IOException)
+        {
+            return OpenWriter();
+        }
+    }
 
     internal ContentInfo CommitTemp(string tmp, Digest digest, long size) => Commit(tmp, digest, size);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Wharf.Content;
 using Wharf.Core;
 using Wharf.Images;
 using Wharf.Oci;
@@ -20,7 +21,8 @@ public sealed record PulledImage(Digest ResolvedDigest, ImageRegistration Regist
 /// manifest digest when pulled by digest (and every platform manifest chosen from an index), the config digest,
 /// each layer blob's digest and size as it is stored (<see cref="Content.IIngester.Ingest"/>), and each layer's
 /// diffID against the config while it is unpacked. Blobs already in the content store are not downloaded again,
-/// which is what makes a pull killed half-way cheap to resume. When the registry serves bytes that fail a check,
+/// which is what makes a pull killed half-way cheap to resume; a blob cut mid-download keeps its bytes and the next
+/// attempt asks only for the rest (<see cref="BlobResume"/>). When the registry serves bytes that fail a check,
 /// every blob and snapshot this pull added is removed again: nothing of a tampered image stays.
 /// The image becomes visible only when the caller registers the returned <see cref="PulledImage"/>.
 /// </summary>
@@ -214,6 +216,15 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
         return await ReadLimitedAsync(response, (int)Math.Min(Math.Max(size, 0) + 1, MaxConfigSize), ct);
     }
 
+    /// <summary>GET of a blob, from byte <paramref name="from"/> on when that is not 0.</summary>
+    private static Task<HttpResponseMessage> GetBlobAsync(RepositorySession session, Digest digest, long from, CancellationToken ct) =>
+        session.SendAsync(() =>
+        {
+            var r = new HttpRequestMessage(HttpMethod.Get, session.Url("blobs/" + digest));
+            if (from > 0) r.Headers.Range = BlobResume.RangeFrom(from);
+            return r;
+        }, ct);
+
     private static string ShortId(Descriptor layer) => Digest.Parse(layer.Digest).Hex[..12];
 
     /// <summary>Downloads and unpacks the layers; returns their unpacked size when every one was unpacked here.</summary>
@@ -319,68 +330,113 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
                 await progress.ReportAsync(new ProgressEvent(id, "Already exists"));
                 return null;
             }
+            bool refetched = false;
             for (int attempt = 1; ; attempt++)
             {
+                bool resumed = false;
                 try
                 {
-                    using var response = await session.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, session.Url("blobs/" + digest)), ct);
-                    if (!response.IsSuccessStatusCode)
-                        throw new WharfException(response.StatusCode == HttpStatusCode.NotFound ? ErrorKind.NotFound : ErrorKind.Unavailable,
-                            $"error pulling layer {digest}: {await RegistryClient.ErrorTextAsync(response, ct)}");
-                    await using var body = await response.Content.ReadAsStreamAsync(ct);
-                    var pipe = new ChunkPipe();
-                    var counting = new ProgressStream(body, layer.Size, progress, id, pipe);
-                    var extract = Task.Run(() =>
-                    {
-                        try
-                        {
-                            var reader = pipe.OpenReader();
-                            var extracted = LayerUnpacker.Extract(reader, store.Snapshots, ct);
-                            reader.CopyTo(Stream.Null); // whatever the decompressor left (trailers), so the writer never blocks
-                            return extracted;
-                        }
-                        finally
-                        {
-                            pipe.ReaderDone();
-                        }
-                    }, ct);
+                    // Bytes an interrupted download of this blob left (a crash, a dropped connection) are kept
+                    // under its digest: go on from them when the registry serves the rest.
+                    using var writer = store.Content.OpenResumable(digest);
+                    long kept = 0;
+                    var plan = BlobResume.Plan(writer.KeptBytes, layer.Size);
+                    if (plan == ResumeStart.Discard) writer.DiscardKept();
+                    else if (plan is ResumeStart.Range or ResumeStart.VerifyKept) kept = writer.KeptBytes;
+                    HttpResponseMessage? response = null;
                     try
                     {
-                        await Task.Run(() =>
+                        if (plan != ResumeStart.VerifyKept)
+                        {
+                            response = await GetBlobAsync(session, digest, kept, ct);
+                            if (kept > 0)
+                            {
+                                switch (BlobResume.Judge(response.StatusCode, response.Content.Headers.ContentRange, kept, layer.Size))
+                                {
+                                    case ResumeAnswer.Restart:
+                                        writer.DiscardKept();
+                                        kept = 0;
+                                        break;
+                                    case ResumeAnswer.Refetch:
+                                        response.Dispose();
+                                        writer.DiscardKept();
+                                        kept = 0;
+                                        response = await GetBlobAsync(session, digest, 0, ct);
+                                        break;
+                                }
+                            }
+                            if (!response.IsSuccessStatusCode)
+                                throw new WharfException(response.StatusCode == HttpStatusCode.NotFound ? ErrorKind.NotFound : ErrorKind.Unavailable,
+                                    $"error pulling layer {digest}: {await RegistryClient.ErrorTextAsync(response, ct)}");
+                        }
+                        resumed = kept > 0;
+                        await using var body = response is null ? Stream.Null : await response.Content.ReadAsStreamAsync(ct);
+                        var pipe = new ChunkPipe();
+                        var counting = new ProgressStream(body, layer.Size, progress, id, pipe, kept);
+                        var extract = Task.Run(() =>
                         {
                             try
                             {
-                                store.Content.Ingest(counting, digest, layer.Size, ct);
-                            }
-                            catch (WharfException e) when (e.Kind == ErrorKind.FailedPrecondition)
-                            {
-                                throw new WharfException(ErrorKind.FailedPrecondition, $"filesystem layer verification failed for digest {digest}", e);
+                                var reader = pipe.OpenReader();
+                                var extracted = LayerUnpacker.Extract(reader, store.Snapshots, ct);
+                                reader.CopyTo(Stream.Null); // whatever the decompressor left (trailers), so the writer never blocks
+                                return extracted;
                             }
                             finally
                             {
-                                pipe.Complete();
+                                pipe.ReaderDone();
                             }
                         }, ct);
+                        try
+                        {
+                            await Task.Run(() =>
+                            {
+                                try
+                                {
+                                    // The kept prefix is hashed again and fed to the extraction, which needs the whole stream.
+                                    if (kept > 0) writer.ResumeKept(pipe.Write, ct);
+                                    LocalContentStore.Ingest(writer, counting, digest, layer.Size, ct);
+                                }
+                                catch (WharfException e) when (e.Kind == ErrorKind.FailedPrecondition)
+                                {
+                                    throw new WharfException(ErrorKind.FailedPrecondition, $"filesystem layer verification failed for digest {digest}", e);
+                                }
+                                finally
+                                {
+                                    pipe.Complete();
+                                }
+                            }, ct);
+                        }
+                        catch
+                        {
+                            try { LayerUnpacker.Abort(store.Snapshots, await extract); }
+                            catch (Exception) { /* a truncated or refused stream: extraction failed too, nothing to remove */ }
+                            throw;
+                        }
+                        lock (created.Blobs) created.Blobs.Add(digest);
+                        await counting.FlushReportsAsync();
+                        crashPoint?.Invoke("pull-blob-committed");
+                        await progress.ReportAsync(new ProgressEvent(id, "Download complete"));
+                        try
+                        {
+                            return await extract;
+                        }
+                        catch (Exception e) when (e is not (OperationCanceledException or WharfException))
+                        {
+                            // The blob verified but is not a layer we can apply (bad compression or tar): the registry's fault.
+                            throw new WharfException(ErrorKind.InvalidArgument, $"failed to register layer {digest}: {e.Message}", e);
+                        }
                     }
-                    catch
+                    finally
                     {
-                        try { LayerUnpacker.Abort(store.Snapshots, await extract); }
-                        catch (Exception) { /* a truncated or refused stream: extraction failed too, nothing to remove */ }
-                        throw;
+                        response?.Dispose();
                     }
-                    lock (created.Blobs) created.Blobs.Add(digest);
-                    await counting.FlushReportsAsync();
-                    crashPoint?.Invoke("pull-blob-committed");
-                    await progress.ReportAsync(new ProgressEvent(id, "Download complete"));
-                    try
-                    {
-                        return await extract;
-                    }
-                    catch (Exception e) when (e is not (OperationCanceledException or WharfException))
-                    {
-                        // The blob verified but is not a layer we can apply (bad compression or tar): the registry's fault.
-                        throw new WharfException(ErrorKind.InvalidArgument, $"failed to register layer {digest}: {e.Message}", e);
-                    }
+                }
+                catch (WharfException e) when (resumed && !refetched && e.Kind == ErrorKind.FailedPrecondition)
+                {
+                    // The kept prefix was bad (the writer dropped it): one full download before calling the blob tampered.
+                    refetched = true;
+                    attempt--;
                 }
                 catch (Exception e) when (attempt < 3 && e is HttpRequestException or IOException && !ct.IsCancellationRequested)
                 {
@@ -446,9 +502,9 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
 
     /// <summary>Counts bytes as the ingest reads them and reports "Downloading" at most every 100 ms, then
     /// "Verifying Checksum" at the end of the stream.</summary>
-    private sealed class ProgressStream(Stream inner, long total, IProgressSink progress, string id, ChunkPipe tee) : ReadOnlyStream
+    private sealed class ProgressStream(Stream inner, long total, IProgressSink progress, string id, ChunkPipe tee, long start) : ReadOnlyStream
     {
-        private long _read;
+        private long _read = start;
         private long _lastReport = Environment.TickCount64;
         private Task _pending = Task.CompletedTask;
         private bool _ended;

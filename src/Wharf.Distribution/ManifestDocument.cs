@@ -15,9 +15,8 @@ internal sealed record ManifestDocument(byte[] Bytes, string MediaType, Digest D
         MediaTypes.OciIndex, MediaTypes.DockerManifestList, MediaTypes.OciManifest, MediaTypes.DockerManifest);
 
     /// <summary>
-    /// Parses <paramref name="bytes"/>, telling manifest and index apart by media type (header or document) and
-    /// refusing documents that are ambiguous (a manifest with "manifests", an index with "layers"/"config":
-    /// CVE-2021-41190).
+    /// Parses <paramref name="bytes"/>, telling manifest and index apart by <see cref="ManifestKind.Of"/> (which
+    /// refuses ambiguous documents: CVE-2021-41190).
     /// </summary>
     public static ManifestDocument Parse(byte[] bytes, string? contentType)
     {
@@ -31,25 +30,17 @@ internal sealed record ManifestDocument(byte[] Bytes, string MediaType, Digest D
         {
             throw WharfException.Invalid("invalid manifest: " + e.Message);
         }
-        if (root.ValueKind != JsonValueKind.Object) throw WharfException.Invalid("invalid manifest: not a JSON object");
-        var declared = root.TryGetProperty("mediaType", out var mt) && mt.ValueKind == JsonValueKind.String ? mt.GetString() : null;
-        var header = contentType?.Split(';')[0].Trim();
-        bool hasManifests = root.TryGetProperty("manifests", out _);
-        bool hasLayers = root.TryGetProperty("layers", out _) || root.TryGetProperty("config", out _);
-        if (hasManifests && hasLayers) throw WharfException.Invalid("invalid manifest: has both \"manifests\" and \"layers\"/\"config\"");
-        var mediaType = declared ?? (MediaTypes.IsIndex(header) || MediaTypes.IsManifest(header) ? header! : hasManifests ? MediaTypes.OciIndex : MediaTypes.OciManifest);
-        if (declared is not null && (MediaTypes.IsIndex(header) || MediaTypes.IsManifest(header)) && header != declared)
-            throw WharfException.Invalid($"invalid manifest: mediaType {declared} does not match Content-Type {header}");
+        var kind = ManifestKind.Of(root, contentType);
+        if (kind.Error is { } error) throw WharfException.Invalid("invalid manifest: " + error);
+        var mediaType = kind.MediaType ?? MediaTypes.OciManifest;
         var digest = Digest.FromBytes(bytes);
         if (MediaTypes.IsIndex(mediaType))
         {
-            if (hasLayers) throw WharfException.Invalid("invalid index: has \"layers\" or \"config\"");
             var index = root.Deserialize(OciJsonContext.Default.ImageIndex) ?? throw WharfException.Invalid("invalid index");
             return new ManifestDocument(bytes, mediaType, digest, null, index);
         }
         if (MediaTypes.IsManifest(mediaType))
         {
-            if (hasManifests) throw WharfException.Invalid("invalid manifest: has \"manifests\"");
             var manifest = root.Deserialize(OciJsonContext.Default.ImageManifest) ?? throw WharfException.Invalid("invalid manifest");
             if (manifest.SchemaVersion != 2) throw WharfException.Invalid($"unsupported manifest schema version {manifest.SchemaVersion}");
             Digest.Parse(manifest.Config.Digest);

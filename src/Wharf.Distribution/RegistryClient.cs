@@ -86,11 +86,14 @@ public sealed class RegistryClient : IDisposable
     /// docker login: checks <paramref name="auth"/> against the registry's /v2/ (through the token endpoint when the
     /// registry uses bearer tokens). Unauthorized with Docker's wording when the registry refuses them.
     /// </summary>
-    public async Task LoginAsync(string serverAddress, AuthConfig auth, CancellationToken ct = default)
+    /// <returns>The identity token (an OAuth refresh token) when the registry's token server handed one out for
+    /// the offline access Docker asks for; the docker CLI stores it instead of the password.</returns>
+    public async Task<string?> LoginAsync(string serverAddress, AuthConfig auth, CancellationToken ct = default)
     {
         var domain = NormalizeServerAddress(serverAddress);
         var session = new RepositorySession(this, await ResolveBaseAsync(domain, ct), domain, "", auth, push: false);
         await session.LoginAsync(ct);
+        return session.IdentityToken;
     }
 
     /// <summary>"https://index.docker.io/v1/", "localhost:5000", "http://host:5000/" → the registry domain.</summary>
@@ -140,8 +143,10 @@ public sealed class RegistryClient : IDisposable
 
 /// <summary>
 /// Requests on one repository of one registry with its credentials: on a 401 it answers the challenge — Basic with
-/// the username/password, Bearer by fetching a token from the realm for this repository's scope (with the
-/// credentials as Basic auth when there are any) — and retries once. Authorization is only attached to requests for
+/// the username/password, Bearer by fetching a token from the realm for this repository's scope (with an identity
+/// token: the OAuth2 POST <c>grant_type=refresh_token</c>, falling back to the GET when the token server answers 404
+/// or 405, as distribution's token handler does; otherwise the GET with the credentials as Basic auth when there are
+/// any) — and retries once. Authorization is only attached to requests for
 /// the registry's own host, never to an upload Location or redirect elsewhere. Thread-safe.
 /// </summary>
 public sealed class RepositorySession
@@ -152,6 +157,8 @@ public sealed class RepositorySession
     private AuthChallenge? _challenge;
     private volatile string? _authorization;
     private readonly SemaphoreSlim _tokenLock = new(1);
+    // docker login asks the token server for offline access (a refresh token it can keep instead of the password).
+    private bool _offline;
 
     internal RepositorySession(RegistryClient client, Uri baseUri, string domain, string path, AuthConfig auth, bool push)
     {
@@ -167,6 +174,12 @@ public sealed class RepositorySession
     public Uri BaseUri { get; }
     public string Domain { get; }
     public string Path { get; }
+
+    /// <summary>The refresh token the token server returned, if it returned one.</summary>
+    public string? IdentityToken { get; private set; }
+
+    /// <summary>The client_id Docker sends to token servers.</summary>
+    internal const string ClientId = "docker";
 
     /// <summary>Adds pull access on another repository to the token scope (cross-repository mount).</summary>
     public void AddPullScope(string otherPath)
@@ -197,6 +210,7 @@ public sealed class RepositorySession
                 throw new WharfException(ErrorKind.Unavailable, await RegistryClient.ErrorTextAsync(first, ct));
             _challenge = PickChallenge(first);
         }
+        _offline = true;
         await AuthorizeAsync(ct);
         using var second = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, "/v2/")), ct);
         if (!second.IsSuccessStatusCode)
@@ -271,15 +285,19 @@ public sealed class RepositorySession
     private async Task<string> FetchTokenAsync(AuthChallenge challenge, CancellationToken ct)
     {
         var realm = challenge["realm"];
-        // The realm is chosen by the registry: only ever an http(s) URL we GET, nothing else.
+        // The realm is chosen by the registry: only ever an http(s) URL we GET or POST a form to, nothing else.
         if (realm is null || !Uri.TryCreate(realm, UriKind.Absolute, out var realmUri) || realmUri.Scheme is not ("http" or "https"))
             throw new WharfException(ErrorKind.Unauthorized, "unauthorized: invalid token realm in the registry's challenge");
-        var query = new List<string>();
-        if (challenge["service"] is { } service) query.Add("service=" + Uri.EscapeDataString(service));
         string[] scopes;
         lock (_scopes) scopes = [.. _scopes];
+        if (!string.IsNullOrEmpty(_auth.IdentityToken) &&
+            await FetchTokenWithRefreshTokenAsync(realmUri, challenge["service"], scopes, ct) is { } oauth)
+            return oauth;
+        var query = new List<string>();
+        if (challenge["service"] is { } service) query.Add("service=" + Uri.EscapeDataString(service));
         foreach (var s in scopes) query.Add("scope=" + Uri.EscapeDataString(s));
         if (!string.IsNullOrEmpty(_auth.Username)) query.Add("account=" + Uri.EscapeDataString(_auth.Username));
+        if (_offline) query.AddRange(["offline_token=true", "client_id=" + ClientId]);
         var builder = new UriBuilder(realmUri);
         var existing = builder.Query.TrimStart('?');
         builder.Query = string.Join('&', (existing.Length > 0 ? new[] { existing } : []).Concat(query));
@@ -291,12 +309,50 @@ public sealed class RepositorySession
             throw Denied(await RegistryClient.ErrorTextAsync(response, ct));
         if (!response.IsSuccessStatusCode)
             throw new WharfException(ErrorKind.Unavailable, "token request failed: " + await RegistryClient.ErrorTextAsync(response, ct));
+        return await ReadTokenAsync(response, ct);
+    }
+
+    /// <summary>
+    /// The OAuth2 form POST distribution's token handler makes with a refresh token (the identity token of an
+    /// earlier docker login). Null when the token server does not do OAuth (404/405): the caller falls back to the GET.
+    /// </summary>
+    private async Task<string?> FetchTokenWithRefreshTokenAsync(Uri realm, string? service, string[] scopes, CancellationToken ct)
+    {
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("grant_type", "refresh_token"),
+            new("refresh_token", _auth.IdentityToken!),
+            new("client_id", ClientId),
+        };
+        if (service is not null) form.Add(new("service", service));
+        if (scopes.Length > 0) form.Add(new("scope", string.Join(' ', scopes)));
+        if (_offline) form.Add(new("access_type", "offline"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, realm) { Content = new FormUrlEncodedContent(form) };
+        using var response = await RawSendAsync(request, ct, HttpCompletionOption.ResponseContentRead);
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed) return null;
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.BadRequest)
+            throw Denied(await RegistryClient.ErrorTextAsync(response, ct));
+        if (!response.IsSuccessStatusCode)
+            throw new WharfException(ErrorKind.Unavailable, "token request failed: " + await RegistryClient.ErrorTextAsync(response, ct));
+        return await ReadTokenAsync(response, ct);
+    }
+
+    /// <summary>The bearer token of a token server's answer (<c>token</c> or <c>access_token</c>); a
+    /// <c>refresh_token</c> in it becomes <see cref="IdentityToken"/>.</summary>
+    private async Task<string> ReadTokenAsync(HttpResponseMessage response, CancellationToken ct)
+    {
         var body = await response.Content.ReadAsByteArrayAsync(ct);
         try
         {
             using var doc = JsonDocument.Parse(body);
-            foreach (var key in new[] { "token", "access_token" })
-                if (doc.RootElement.TryGetProperty(key, out var t) && t.GetString() is { Length: > 0 } token) return token;
+            if (doc.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                if (doc.RootElement.TryGetProperty("refresh_token", out var r) && r.ValueKind == JsonValueKind.String && r.GetString() is { Length: > 0 } refresh)
+                    IdentityToken = refresh;
+                foreach (var key in new[] { "token", "access_token" })
+                    if (doc.RootElement.TryGetProperty(key, out var t) && t.ValueKind == JsonValueKind.String && t.GetString() is { Length: > 0 } token)
+                        return token;
+            }
         }
         catch (JsonException)
         {

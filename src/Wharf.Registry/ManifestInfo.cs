@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Wharf.Oci;
+using Wharf.Oci.Image;
 
 namespace Wharf.Registry;
 
@@ -34,18 +35,10 @@ public sealed class ManifestInfo
         using (doc)
         {
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw Invalid("manifest is not a JSON object");
-            var ct = contentType?.Split(';')[0].Trim();
-            var declared = root.TryGetProperty("mediaType", out var mt) && mt.ValueKind == JsonValueKind.String ? mt.GetString() : null;
-            if (declared is not null && !string.IsNullOrEmpty(ct) && declared != ct)
-                throw Invalid($"mediaType in manifest ({declared}) does not match Content-Type ({ct})");
-            var mediaType = declared ?? (string.IsNullOrEmpty(ct) ? null : ct);
-            if (mediaType is null)
-            {
-                // An OCI manifest or index may leave mediaType out: tell them apart by their fields.
-                mediaType = root.TryGetProperty("manifests", out _) ? MediaTypes.OciIndex
-                    : root.TryGetProperty("config", out _) ? MediaTypes.OciManifest : null;
-            }
+            // The manifest-vs-index rule is the registry client's too (one rule, in Wharf.Oci).
+            var kind = ManifestKind.Of(root, contentType);
+            if (kind.Error is { } error) throw Invalid(error);
+            var mediaType = kind.MediaType;
             if (!MediaTypes.IsManifest(mediaType) && !MediaTypes.IsIndex(mediaType))
                 throw Invalid($"unsupported manifest media type {mediaType}");
             if (!root.TryGetProperty("schemaVersion", out var sv) || sv.ValueKind != JsonValueKind.Number || sv.GetInt32() != 2)

@@ -9,13 +9,16 @@ namespace Wharf.Registry;
 /// <summary>
 /// Authentication of <c>wharf registry serve</c>: none, htpasswd basic auth, or Docker's token flow with a token
 /// endpoint of its own (<c>GET /token?service=&amp;scope=</c>, basic credentials checked against the htpasswd file,
-/// HMAC-SHA256-signed tokens). As with distribution's htpasswd access controller, an authenticated user may do
+/// HMAC-SHA256-signed tokens; refresh tokens for docker login's identity token and the OAuth2 POST grants). As with
+/// distribution's htpasswd access controller, an authenticated user may do
 /// everything: the token carries exactly the scopes asked for.
 /// </summary>
 public sealed class RegistryAuth
 {
     private static readonly TimeSpan CredentialCacheTtl = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan TokenTtl = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan RefreshTokenTtl = TimeSpan.FromDays(30);
+    private const string RefreshType = "refresh";
     private readonly RegistryOptions _options;
     private readonly Dictionary<string, string> _users = new(StringComparer.Ordinal);
     private readonly byte[] _key;
@@ -149,18 +152,60 @@ public sealed class RegistryAuth
         return false;
     }
 
-    /// <summary>GET /token: issues a token for the requested scopes to a user with valid basic credentials.</summary>
+    /// <summary>
+    /// The token endpoint. <c>GET /token?service=&amp;scope=</c> with basic credentials (Docker's token flow), plus
+    /// <c>offline_token=true</c> for a refresh token too (docker login's identity token); or the OAuth2 form
+    /// <c>POST /token</c> with <c>grant_type=refresh_token</c> (that identity token) or <c>grant_type=password</c>,
+    /// scopes space-separated in <c>scope</c>, and <c>access_type=offline</c> for a refresh token.
+    /// </summary>
     public async Task IssueTokenAsync(HttpContext ctx)
     {
         var req = ctx.Request;
         var res = ctx.Response;
         if (_options.Auth != RegistryAuthMode.Token) throw new RegistryError("NOT_FOUND", "page not found");
-        if (BasicCredentials(req) is not { } c || !CheckPassword(c.User, c.Password))
+        string user;
+        string service;
+        IEnumerable<string> scopes;
+        bool offline;
+        if (HttpMethods.IsPost(req.Method))
         {
-            res.Headers.WWWAuthenticate = "Basic realm=\"Registry Token Service\"";
-            throw new RegistryError("UNAUTHORIZED", "authentication required");
+            if (!req.HasFormContentType) throw new RegistryError("UNSUPPORTED", "the token endpoint takes an application/x-www-form-urlencoded POST");
+            var form = await req.ReadFormAsync().ConfigureAwait(false);
+            var grant = form["grant_type"].ToString();
+            if (grant == "refresh_token")
+            {
+                user = VerifyRefreshToken(form["refresh_token"].ToString())
+                       ?? throw new RegistryError("UNAUTHORIZED", "invalid refresh token");
+            }
+            else if (grant == "password")
+            {
+                user = form["username"].ToString();
+                if (!CheckPassword(user, form["password"].ToString())) throw new RegistryError("UNAUTHORIZED", "authentication required");
+            }
+            else
+            {
+                throw new RegistryError("UNSUPPORTED", "unsupported grant_type " + grant);
+            }
+            service = form["service"].ToString();
+            scopes = form["scope"].SelectMany(s => (s ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            offline = form["access_type"].ToString() == "offline";
         }
-        var service = req.Query["service"].ToString();
+        else if (HttpMethods.IsGet(req.Method))
+        {
+            if (BasicCredentials(req) is not { } c || !CheckPassword(c.User, c.Password))
+            {
+                res.Headers.WWWAuthenticate = "Basic realm=\"Registry Token Service\"";
+                throw new RegistryError("UNAUTHORIZED", "authentication required");
+            }
+            user = c.User;
+            service = req.Query["service"].ToString();
+            scopes = req.Query["scope"].SelectMany(s => (s ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            offline = req.Query["offline_token"].ToString() == "true";
+        }
+        else
+        {
+            throw new RegistryError("UNSUPPORTED", "the token endpoint takes GET or POST");
+        }
         if (service.Length > 0 && service != _options.TokenService)
             throw new RegistryError("DENIED", "requested access to the resource is denied", "unknown service " + service);
         var now = DateTimeOffset.UtcNow;
@@ -169,12 +214,12 @@ public sealed class RegistryAuth
         {
             w.WriteStartObject();
             w.WriteString("iss", "wharf-registry");
-            w.WriteString("sub", c.User);
+            w.WriteString("sub", user);
             w.WriteString("aud", _options.TokenService);
             w.WriteNumber("iat", now.ToUnixTimeSeconds());
             w.WriteNumber("exp", (now + TokenTtl).ToUnixTimeSeconds());
             w.WriteStartArray("access");
-            foreach (var scope in req.Query["scope"].SelectMany(s => (s ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+            foreach (var scope in scopes)
             {
                 // repository:<name>:<actions>; a name may hold a port-less host path but never a colon.
                 var parts = scope.Split(':');
@@ -200,6 +245,7 @@ public sealed class RegistryAuth
             w.WriteString("access_token", token);
             w.WriteNumber("expires_in", (int)TokenTtl.TotalSeconds);
             w.WriteString("issued_at", now.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+            if (offline) w.WriteString("refresh_token", IssueRefreshToken(user, now));
             w.WriteEndObject();
         }
         res.StatusCode = 200;
@@ -208,14 +254,46 @@ public sealed class RegistryAuth
         await res.Body.WriteAsync(body.ToArray()).ConfigureAwait(false);
     }
 
+    /// <summary>A long-lived token that only the token endpoint accepts (never as a bearer token on /v2/): it names
+    /// the user, who must still be in the htpasswd file when it is used.</summary>
+    private string IssueRefreshToken(string user, DateTimeOffset now)
+    {
+        using var payload = new MemoryStream();
+        using (var w = new Utf8JsonWriter(payload))
+        {
+            w.WriteStartObject();
+            w.WriteString("iss", "wharf-registry");
+            w.WriteString("sub", user);
+            w.WriteString("aud", _options.TokenService);
+            w.WriteString("typ", RefreshType);
+            w.WriteNumber("iat", now.ToUnixTimeSeconds());
+            w.WriteNumber("exp", (now + RefreshTokenTtl).ToUnixTimeSeconds());
+            w.WriteEndObject();
+        }
+        return Sign(payload.ToArray());
+    }
+
+    /// <summary>The user of a valid, unexpired refresh token who still exists; null otherwise.</summary>
+    internal string? VerifyRefreshToken(string token)
+    {
+        if (VerifySigned(token) is not { } claims) return null;
+        if (!claims.TryGetProperty("typ", out var typ) || typ.GetString() != RefreshType) return null;
+        var user = claims.TryGetProperty("sub", out var sub) ? sub.GetString() : null;
+        return user is not null && _users.ContainsKey(user) ? user : null;
+    }
+
     private string Sign(byte[] payload)
     {
         var p = Base64Url(payload);
         return p + "." + Base64Url(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(p)));
     }
 
-    /// <summary>The claims of a well-signed, unexpired token for this service; null otherwise.</summary>
-    internal JsonElement? VerifyToken(string token)
+    /// <summary>The claims of a well-signed, unexpired access token for this service; null otherwise (a refresh
+    /// token is not an access token).</summary>
+    internal JsonElement? VerifyToken(string token) =>
+        VerifySigned(token) is { } claims && !claims.TryGetProperty("typ", out _) ? claims : null;
+
+    private JsonElement? VerifySigned(string token)
     {
         var dot = token.IndexOf('.', StringComparison.Ordinal);
         if (dot <= 0) return null;

@@ -11,8 +11,9 @@ internal static class TarFiles
     private const UnixFileMode Readable =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
-    /// <summary>A rootfs with the static busybox at /bin/busybox, /bin/sh and /bin/cat linked to it, and /hello.txt.</summary>
-    public static void WriteRootfs(string path, string helloText)
+    /// <summary>A rootfs with the static busybox at /bin/busybox, /bin/sh and /bin/cat linked to it, and /hello.txt
+    /// (and /random.bin of <paramref name="randomBytes"/> incompressible bytes when asked, for a big layer).</summary>
+    public static void WriteRootfs(string path, string helloText, int randomBytes = 0)
     {
         using var file = File.Create(path);
         using var tar = new TarWriter(file, TarEntryFormat.Pax);
@@ -26,6 +27,12 @@ internal static class TarFiles
         tar.WriteEntry(Link(TarEntryType.SymbolicLink, "bin/cat", "busybox"));
         tar.WriteEntry(Directory("tmp/"));
         tar.WriteEntry(RegularFile("hello.txt", helloText));
+        if (randomBytes > 0)
+        {
+            var data = new byte[randomBytes];
+            Random.Shared.NextBytes(data);
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "random.bin") { DataStream = new MemoryStream(data), Mode = Readable });
+        }
     }
 
     /// <summary>An entry whose name climbs out of the extraction root with ../.</summary>

@@ -107,6 +107,47 @@ public sealed class AuthTests : IAsyncLifetime
         Assert.Contains("invalid_token", badRes.Headers.WwwAuthenticate.ToString());
     }
 
+    [Fact]
+    public async Task Token_OfflineAccessIssuesARefreshTokenForTheOAuthPostGrant()
+    {
+        await using var server = await StartAsync(RegistryAuthMode.Token);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        var login = new HttpRequestMessage(HttpMethod.Get, "/token?service=wharf-registry&offline_token=true&client_id=docker") { Headers = { Authorization = Basic("alice", "s3cret") } };
+        var res = await http.SendAsync(login);
+        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+        string refresh;
+        using (var doc = JsonDocument.Parse(await res.Content.ReadAsStringAsync()))
+            refresh = doc.RootElement.GetProperty("refresh_token").GetString()!;
+        // Without offline_token there is no refresh token.
+        var plain = new HttpRequestMessage(HttpMethod.Get, "/token?service=wharf-registry") { Headers = { Authorization = Basic("alice", "s3cret") } };
+        using (var doc = JsonDocument.Parse(await (await http.SendAsync(plain)).Content.ReadAsStringAsync()))
+            Assert.False(doc.RootElement.TryGetProperty("refresh_token", out _));
+
+        // A refresh token is not a bearer token for /v2/.
+        var asBearer = new HttpRequestMessage(HttpMethod.Get, "/v2/") { Headers = { Authorization = new("Bearer", refresh) } };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(asBearer)).StatusCode);
+
+        Task<HttpResponseMessage> Grant(params (string, string)[] form) =>
+            http.PostAsync("/token", new FormUrlEncodedContent(form.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2))));
+        var granted = await Grant(("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", "docker"),
+            ("service", "wharf-registry"), ("scope", "repository:team/app:pull,push repository:team/base:pull"));
+        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+        string access;
+        using (var doc = JsonDocument.Parse(await granted.Content.ReadAsStringAsync()))
+            access = doc.RootElement.GetProperty("access_token").GetString()!;
+        var push = new HttpRequestMessage(HttpMethod.Post, "/v2/team/app/blobs/uploads/") { Headers = { Authorization = new("Bearer", access) } };
+        Assert.Equal(HttpStatusCode.Accepted, (await http.SendAsync(push)).StatusCode);
+        var pullBase = new HttpRequestMessage(HttpMethod.Get, "/v2/team/base/tags/list") { Headers = { Authorization = new("Bearer", access) } };
+        Assert.Equal(HttpStatusCode.NotFound, (await http.SendAsync(pullBase)).StatusCode); // authorized; nothing there
+
+        // An access token is not a refresh token; a forged one and an unknown grant are refused.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Grant(("grant_type", "refresh_token"), ("refresh_token", access))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Grant(("grant_type", "refresh_token"), ("refresh_token", refresh[..^2] + (refresh[^2] == 'A' ? "BB" : "AA")))).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await Grant(("grant_type", "client_credentials"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Grant(("grant_type", "password"), ("username", "alice"), ("password", "nope"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Grant(("grant_type", "password"), ("username", "alice"), ("password", "s3cret"))).StatusCode);
+    }
+
     [Theory]
     [InlineData(RegistryAuthMode.Basic)]
     [InlineData(RegistryAuthMode.Token)]

@@ -28,3 +28,6 @@ internal static class Errors
         return message.Contains("permission denied", StringComparison.Ordinal) ? 126 : 125;
     }
 }
+
+/// <summary>A failure of the CLI itself (not the daemon's): its message is printed as is and wharf exits 1.</summary>
+internal sealed class CliException(string message) : Exception(message);

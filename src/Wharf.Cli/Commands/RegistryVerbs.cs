@@ -1,17 +1,13 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Wharf.Cli.Parsing;
 using Wharf.Client;
 
 namespace Wharf.Cli.Commands;
 
-/// <summary>`pull`, `push`, `login`, `logout`: the daemon talks to the registry; credentials live in the docker CLI's
-/// config file ($DOCKER_CONFIG/config.json or ~/.docker/config.json, "auths" → base64 user:password), so both
-/// clients share logins.</summary>
+/// <summary>`pull`, `push`, `login`, `logout`: the daemon talks to the registry; credentials live where the docker CLI
+/// keeps them (<see cref="DockerCredentials"/>: config.json or its credential helpers), so both clients share logins.</summary>
 internal static class RegistryVerbs
 {
-    private const string HubKey = "https://index.docker.io/v1/";
+    private const string HubKey = DockerCredentials.HubKey;
 
     public static async Task<int> PullAsync(CliContext ctx, string[] args)
     {
@@ -62,12 +58,11 @@ internal static class RegistryVerbs
             password = flags.Value("password") ?? throw new UsageException("login needs --password or --password-stdin");
             await ctx.Err.WriteLineAsync("WARNING! Using --password via the CLI is insecure. Use --password-stdin.").ConfigureAwait(false);
         }
-        var status = await ctx.Client.LoginAsync(user, password, server).ConfigureAwait(false);
-        var config = LoadConfig(ctx);
-        var auths = config["auths"] as JsonObject ?? new JsonObject();
-        config["auths"] = auths;
-        auths[ConfigKey(server)] = new JsonObject { ["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password)) };
-        SaveConfig(ctx, config);
+        var (status, identityToken) = await ctx.Client.LoginAsync(user, password, server).ConfigureAwait(false);
+        // With an identity token the docker CLI keeps it instead of the password.
+        new DockerCredentials(ctx.Environment).Store(DockerCredentials.Key(server), identityToken is { Length: > 0 }
+            ? new RegistryCredentials(user, "", identityToken)
+            : new RegistryCredentials(user, password));
         await ctx.Out.WriteLineAsync(status.Length > 0 ? status : "Login Succeeded").ConfigureAwait(false);
         return 0;
     }
@@ -76,16 +71,11 @@ internal static class RegistryVerbs
     {
         var flags = FlagParser.Parse(args, []);
         var server = flags.Positionals.Count == 1 ? flags.Positionals[0] : HubKey;
-        var config = LoadConfig(ctx);
-        if (config["auths"] is JsonObject auths && auths.Remove(ConfigKey(server)))
-        {
-            SaveConfig(ctx, config);
-            await ctx.Out.WriteLineAsync($"Removing login credentials for {ConfigKey(server)}").ConfigureAwait(false);
-        }
+        var key = DockerCredentials.Key(server);
+        if (new DockerCredentials(ctx.Environment).Erase(key))
+            await ctx.Out.WriteLineAsync($"Removing login credentials for {key}").ConfigureAwait(false);
         else
-        {
-            await ctx.Out.WriteLineAsync($"Not logged in to {ConfigKey(server)}").ConfigureAwait(false);
-        }
+            await ctx.Out.WriteLineAsync($"Not logged in to {key}").ConfigureAwait(false);
         return 0;
     }
 
@@ -117,61 +107,12 @@ internal static class RegistryVerbs
 
     private static string WithDefaultTag(string image) => SplitTag(image).Tag is null && !image.Contains('@', StringComparison.Ordinal) ? image + ":latest" : image;
 
-    private static string ConfigKey(string server)
-    {
-        var s = server;
-        int scheme = s.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0) s = s[(scheme + 3)..];
-        s = s.TrimEnd('/');
-        if (s.EndsWith("/v1", StringComparison.Ordinal) || s.EndsWith("/v2", StringComparison.Ordinal)) s = s[..^3];
-        return s is "index.docker.io" or "docker.io" or "registry-1.docker.io" ? HubKey : s;
-    }
-
     private static string AuthFor(CliContext ctx, string image)
     {
         var domain = Domain(image);
         var key = domain == "docker.io" ? HubKey : domain;
-        if (LoadConfig(ctx)["auths"]?[key]?["auth"]?.GetValue<string>() is { Length: > 0 } auth)
-        {
-            try
-            {
-                var pair = Encoding.UTF8.GetString(Convert.FromBase64String(auth));
-                int colon = pair.IndexOf(':', StringComparison.Ordinal);
-                if (colon > 0) return DockerClient.EncodeRegistryAuth(pair[..colon], pair[(colon + 1)..], key);
-            }
-            catch (FormatException)
-            {
-                // A damaged entry: pull anonymously, as the docker CLI does.
-            }
-        }
-        return DockerClient.EncodeRegistryAuth(null, null, null);
-    }
-
-    private static string ConfigPath(CliContext ctx)
-    {
-        var dir = ctx.Environment("DOCKER_CONFIG") is { Length: > 0 } d ? d : Path.Combine(ctx.Environment("HOME") ?? "/root", ".docker");
-        return Path.Combine(dir, "config.json");
-    }
-
-    private static JsonObject LoadConfig(CliContext ctx)
-    {
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(ConfigPath(ctx))) as JsonObject ?? new JsonObject();
-        }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
-        {
-            return new JsonObject();
-        }
-    }
-
-    private static void SaveConfig(CliContext ctx, JsonObject config)
-    {
-        var path = ConfigPath(ctx);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(tmp, path, overwrite: true);
+        return new DockerCredentials(ctx.Environment).Get(key) is { } c
+            ? DockerClient.EncodeRegistryAuth(c.Username, c.Password, key, c.IdentityToken)
+            : DockerClient.EncodeRegistryAuth(null, null, null);
     }
 }

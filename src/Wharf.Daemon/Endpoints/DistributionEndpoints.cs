@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Wharf.Api;
 using Wharf.Core;
@@ -68,9 +67,18 @@ internal sealed class DistributionEndpoints(DistributionService distribution, Ac
         using var ms = new MemoryStream();
         await c.Request.Body.CopyToAsync(ms, ct);
         var auth = AuthConfig.ParseJson(ms.ToArray()) ?? throw WharfException.Invalid("invalid JSON: the body must be an auth configuration");
-        await distribution.LoginAsync(auth, ct);
-        var body = Encoding.UTF8.GetBytes("{\"IdentityToken\":\"\",\"Status\":\"Login Succeeded\"}\n");
-        await c.WriteBytesAsync(200, "application/json", body, ct);
+        var identityToken = await distribution.LoginAsync(auth, ct);
+        // AuthenticateOKBody: the docker CLI stores a non-empty IdentityToken in place of the password.
+        using var okBody = new MemoryStream();
+        using (var w = new Utf8JsonWriter(okBody))
+        {
+            w.WriteStartObject();
+            w.WriteString("IdentityToken", identityToken ?? "");
+            w.WriteString("Status", "Login Succeeded");
+            w.WriteEndObject();
+        }
+        okBody.WriteByte((byte)'\n');
+        await c.WriteBytesAsync(200, "application/json", okBody.ToArray(), ct);
     }
 
     /// <summary>Errors before the first progress line are ordinary API errors (status + message); after it they

@@ -103,8 +103,9 @@ public sealed class DistributionService : IDisposable
     private static IReadOnlyList<Descriptor> ManifestLayers(byte[] manifest) =>
         System.Text.Json.JsonSerializer.Deserialize(manifest, OciJsonContext.Default.ImageManifest)?.Layers ?? [];
 
-    /// <summary>POST /auth: checks the credentials against the registry.</summary>
-    public Task LoginAsync(AuthConfig auth, CancellationToken ct) => _client.LoginAsync(auth.ServerAddress ?? "", auth, ct);
+    /// <summary>POST /auth: checks the credentials against the registry; returns the identity token the registry's
+    /// token server issued for offline access, if any.</summary>
+    public Task<string?> LoginAsync(AuthConfig auth, CancellationToken ct) => _client.LoginAsync(auth.ServerAddress ?? "", auth, ct);
 
     public void Dispose() => _client.Dispose();
 }

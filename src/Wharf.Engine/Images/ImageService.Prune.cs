@@ -87,6 +87,8 @@ public sealed partial class ImageService
                 _users = null;
             }
         }
+        // Kept bytes of downloads no pull came back for within a day (a long-running daemon never reopens its store).
+        reclaimed += (ulong)Store.Content.PruneIngest(Wharf.Content.LocalContentStore.PartialMaxAge);
         Emit("prune", "", "", EmptyLabels, new Dictionary<string, string> { ["reclaimed"] = reclaimed.ToString(CultureInfo.InvariantCulture) });
         return new ImagePruneResponse { ImagesDeleted = deleted.Count > 0 ? deleted : null, SpaceReclaimed = reclaimed };
     }

@@ -65,6 +65,63 @@ public sealed class LocalContentStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_resumable_writer_keeps_its_bytes_until_committed_and_the_next_one_continues()
+    {
+        var store = new LocalContentStore(_root);
+        var data = new byte[200_000];
+        new Random(2).NextBytes(data);
+        var digest = Digest.FromBytes(data);
+        var partial = Path.Combine(_root, "ingest", digest.Hex + ".partial");
+        using (var first = store.OpenResumable(digest))
+        {
+            Assert.Equal(0, first.KeptBytes);
+            first.Write(data.AsSpan(0, 70_000));
+            // A second pull of the same blob meanwhile writes a private temp file.
+            using var concurrent = store.OpenResumable(digest);
+            Assert.Equal(0, concurrent.KeptBytes);
+        }
+        Assert.Equal(70_000, new FileInfo(partial).Length);
+
+        // The kept bytes survive a restart of the store (a young partial is not a crash leftover).
+        store = new LocalContentStore(_root);
+        using (var second = store.OpenResumable(digest))
+        {
+            Assert.Equal(70_000, second.KeptBytes);
+            Assert.Throws<InvalidOperationException>(() => second.Write(data.AsSpan(0, 1)));
+            var teed = new MemoryStream();
+            second.ResumeKept(chunk => teed.Write(chunk));
+            Assert.Equal(data[..70_000], teed.ToArray());
+            LocalContentStore.Ingest(second, new MemoryStream(data[70_000..]), digest, data.Length);
+        }
+        Assert.Equal(data, store.ReadAllBytes(digest));
+        Assert.False(File.Exists(partial));
+    }
+
+    [Fact]
+    public void A_kept_prefix_that_hashes_wrong_is_dropped_and_old_partials_age_out()
+    {
+        var store = new LocalContentStore(_root);
+        var data = "the real blob content"u8.ToArray();
+        var digest = Digest.FromBytes(data);
+        var partial = Path.Combine(_root, "ingest", digest.Hex + ".partial");
+        File.WriteAllText(partial, "XXX");
+        using (var writer = store.OpenResumable(digest))
+        {
+            writer.ResumeKept();
+            var e = Assert.Throws<WharfException>(() => LocalContentStore.Ingest(writer, new MemoryStream(data[3..]), digest, data.Length));
+            Assert.Equal(ErrorKind.FailedPrecondition, e.Kind);
+        }
+        Assert.False(File.Exists(partial));
+        Assert.False(store.Exists(digest));
+
+        File.WriteAllText(partial, "the real");
+        Assert.Equal(0, store.PruneIngest(TimeSpan.FromHours(1)));
+        File.SetLastWriteTimeUtc(partial, DateTime.UtcNow - LocalContentStore.PartialMaxAge - TimeSpan.FromMinutes(1));
+        _ = new LocalContentStore(_root);
+        Assert.False(File.Exists(partial));
+    }
+
+    [Fact]
     public void Adopt_moves_a_hashed_file_into_place_and_refreshes_an_existing_blob()
     {
         var store = new LocalContentStore(_root);

@@ -15,6 +15,8 @@ public sealed class TokenFlowTests : IDisposable
     private readonly HttpListener _listener = new();
     private readonly int _port;
     private readonly List<string> _tokenQueries = [];
+    private readonly List<string> _tokenForms = [];
+    private volatile bool _oauthMissing;
     private readonly CancellationTokenSource _stop = new();
 
     public TokenFlowTests()
@@ -40,12 +42,23 @@ public sealed class TokenFlowTests : IDisposable
             catch (Exception) { return; }
             var path = c.Request.Url!.AbsolutePath;
             var auth = c.Request.Headers["Authorization"];
-            if (path == "/token")
+            if (path == "/token" && c.Request.HttpMethod == "POST")
+            {
+                // The OAuth2 refresh_token grant, unless this test plays a token server without OAuth.
+                using var reader = new StreamReader(c.Request.InputStream);
+                var form = await reader.ReadToEndAsync();
+                lock (_tokenForms) _tokenForms.Add(form);
+                var ok = form.Contains("grant_type=refresh_token", StringComparison.Ordinal) && form.Contains("refresh_token=refresh-1", StringComparison.Ordinal);
+                c.Response.StatusCode = _oauthMissing ? 404 : ok ? 200 : 401;
+                if (!_oauthMissing) await c.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(ok ? "{\"access_token\":\"tok-1\"}" : "{}"));
+            }
+            else if (path == "/token")
             {
                 lock (_tokenQueries) _tokenQueries.Add(c.Request.Url.Query);
                 var ok = auth == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:pw"));
+                var offline = c.Request.Url.Query.Contains("offline_token=true", StringComparison.Ordinal);
                 c.Response.StatusCode = ok ? 200 : 401;
-                var body = Encoding.UTF8.GetBytes(ok ? "{\"token\":\"tok-1\"}" : "{\"details\":\"bad credentials\"}");
+                var body = Encoding.UTF8.GetBytes(!ok ? "{\"details\":\"bad credentials\"}" : offline ? "{\"token\":\"tok-1\",\"refresh_token\":\"refresh-1\"}" : "{\"token\":\"tok-1\"}");
                 await c.Response.OutputStream.WriteAsync(body);
             }
             else if (auth == "Bearer tok-1")
@@ -88,6 +101,48 @@ public sealed class TokenFlowTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         lock (_tokenQueries)
             Assert.Contains(_tokenQueries, q => Uri.UnescapeDataString(q).Contains("scope=repository:team/app:pull,push", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Login_asks_for_offline_access_and_returns_the_refresh_token_as_identity_token()
+    {
+        using var client = new RegistryClient();
+        var identity = await client.LoginAsync(Host, new AuthConfig { Username = "alice", Password = "pw" });
+        Assert.Equal("refresh-1", identity);
+        lock (_tokenQueries) Assert.Contains(_tokenQueries, q => q.Contains("offline_token=true", StringComparison.Ordinal) && q.Contains("client_id=docker", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_identity_token_is_exchanged_with_the_oauth2_refresh_token_grant()
+    {
+        using var client = new RegistryClient();
+        var session = await client.OpenAsync(Host, "team/app", new AuthConfig { Username = "alice", IdentityToken = "refresh-1" }, push: true);
+        using var response = await session.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, session.Url("manifests/latest")), CancellationToken.None);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        lock (_tokenForms)
+        {
+            var form = Assert.Single(_tokenForms);
+            Assert.Contains("client_id=docker", form, StringComparison.Ordinal);
+            Assert.Contains("service=fake-registry", form, StringComparison.Ordinal);
+            Assert.Contains("scope=repository%3Ateam%2Fapp%3Apull%2Cpush", form, StringComparison.Ordinal);
+        }
+        lock (_tokenQueries) Assert.Empty(_tokenQueries);
+
+        var denied = await client.OpenAsync(Host, "team/app", new AuthConfig { IdentityToken = "stale" }, push: false);
+        var e = await Assert.ThrowsAsync<WharfException>(() => denied.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, denied.Url("manifests/latest")), CancellationToken.None));
+        Assert.Equal(ErrorKind.Unauthorized, e.Kind);
+    }
+
+    [Fact]
+    public async Task A_token_server_without_oauth_gets_the_basic_auth_get_instead()
+    {
+        _oauthMissing = true;
+        using var client = new RegistryClient();
+        var session = await client.OpenAsync(Host, "team/app", new AuthConfig { Username = "alice", Password = "pw", IdentityToken = "refresh-1" }, push: false);
+        using var response = await session.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, session.Url("manifests/latest")), CancellationToken.None);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        lock (_tokenForms) Assert.Single(_tokenForms);
+        lock (_tokenQueries) Assert.Single(_tokenQueries);
     }
 
     public void Dispose()
