@@ -10,7 +10,7 @@ namespace Wharf.EndToEnd.Tests;
 public sealed class DnsTests(DaemonFixture wharf)
 {
     [Fact]
-    public async Task Containers_on_a_user_network_reach_each_other_by_name_and_alias()
+    public async Task Containers_on_a_user_network_reach_each_other_by_name_alias_and_name_dot_network()
     {
         var net = wharf.UniqueName("dns");
         (await wharf.Docker("network", "create", net)).EnsureSuccess();
@@ -23,9 +23,14 @@ public sealed class DnsTests(DaemonFixture wharf)
             var id = (await wharf.Docker("inspect", "--format", "{{.Id}}", server)).EnsureSuccess().Stdout.Trim();
 
             var lookup = await wharf.Docker("run", "--rm", "--network", net, "busybox", "sh", "-c",
-                $"nslookup {server} && nslookup db && nslookup {id[..12]} && cat /etc/resolv.conf");
+                $"nslookup {server} && nslookup db && nslookup {id[..12]} && nslookup {server}.{net} && cat /etc/resolv.conf");
             Assert.True(lookup.ExitCode == 0, lookup.ToString());
-            Assert.Equal(3, lookup.StdoutLines.Count(l => l.Contains("Address: " + ip, StringComparison.Ordinal)));
+            Assert.Equal(4, lookup.StdoutLines.Count(l => l.Contains("Address: " + ip, StringComparison.Ordinal)));
+
+            // Reverse lookups answer name.network, as Docker's resolver does.
+            var reverse = await wharf.Docker("run", "--rm", "--network", net, "busybox", "nslookup", ip);
+            Assert.True(reverse.ExitCode == 0, reverse.ToString());
+            Assert.Contains(reverse.StdoutLines, l => l.Contains($"name = {server}.{net}", StringComparison.Ordinal));
             Assert.Contains("nameserver 127.0.0.11", lookup.StdoutLines);
             Assert.Contains(lookup.StdoutLines, l => l.StartsWith("options", StringComparison.Ordinal) && l.Contains("ndots:0", StringComparison.Ordinal));
 

@@ -193,7 +193,7 @@ public sealed partial class NetworkService
 
     /// <summary>The addresses a name has for a container: the endpoints, on the user-defined networks that container
     /// is on, whose DNS names (container name, short id, aliases) include it (IPv4, and IPv6 on IPv6 networks);
-    /// null when none has it.</summary>
+    /// null when none has it. As in Docker, <c>name.network</c> asks only that network.</summary>
     public IReadOnlyList<System.Net.IPAddress>? LookupName(string containerId, string name)
     {
         List<System.Net.IPAddress>? found = null;
@@ -202,9 +202,13 @@ public sealed partial class NetworkService
             foreach (var (networkId, map) in _endpoints)
             {
                 if (!map.ContainsKey(containerId) || !_byId.TryGetValue(networkId, out var n) || n.IsBuiltin) continue;
+                var suffix = "." + n.Name;
+                var inNetwork = name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
+                    ? name[..^suffix.Length] : null;
                 foreach (var ep in map.Values)
                 {
-                    if (!ep.DnsNames.Any(d => string.Equals(d, name, StringComparison.OrdinalIgnoreCase))) continue;
+                    if (!ep.DnsNames.Any(d => string.Equals(d, name, StringComparison.OrdinalIgnoreCase) ||
+                                              string.Equals(d, inNetwork, StringComparison.OrdinalIgnoreCase))) continue;
                     found ??= [];
                     var v4 = Ipv4Cidr.ToAddress(ep.Address);
                     if (!found.Contains(v4)) found.Add(v4);
@@ -213,6 +217,28 @@ public sealed partial class NetworkService
             }
         }
         return found;
+    }
+
+    /// <summary>The name of an address for a container's reverse lookups: <c>name.network</c> of the endpoint holding
+    /// it on a user-defined network the asking container shares (Docker answers PTR queries the same way); null
+    /// when no such endpoint has it, and the query goes upstream.</summary>
+    public string? LookupAddress(string containerId, System.Net.IPAddress address)
+    {
+        lock (_sync)
+        {
+            foreach (var (networkId, map) in _endpoints)
+            {
+                if (!map.ContainsKey(containerId) || !_byId.TryGetValue(networkId, out var n) || n.IsBuiltin) continue;
+                foreach (var ep in map.Values)
+                {
+                    bool match = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                        ? Ipv4Cidr.ToAddress(ep.Address).Equals(address)
+                        : ep.Address6 is { } a6 && Ipv6Cidr.ToAddress(a6).Equals(address);
+                    if (match) return ep.ContainerName.TrimStart('/') + "." + n.Name;
+                }
+            }
+        }
+        return null;
     }
 
     /// <summary>Starts the embedded DNS server inside a running container's namespace (idempotent).</summary>

@@ -36,7 +36,7 @@ public sealed partial class NetworkService
         _time = time;
         _log = log ?? (m => Console.Error.WriteLine("wharfd networks: " + m));
         _manageHost = manageHost;
-        _dns = new EmbeddedDns(LookupName, _log);
+        _dns = new EmbeddedDns(LookupName, _log, LookupAddress);
     }
 
     /// <summary>Raised after create/connect/disconnect/destroy; handlers must be quick and must not throw.</summary>

@@ -115,6 +115,90 @@ public static class DnsMessage
         return buf;
     }
 
+    /// <summary>A response with one PTR record naming <paramref name="target"/> (the name of the question as a pointer).</summary>
+    public static byte[] AnswerPtr(ReadOnlySpan<byte> query, DnsQuestion q, string target)
+    {
+        var rdata = EncodeName(target);
+        var buf = new byte[q.End + 12 + rdata.Length];
+        query[..q.End].CopyTo(buf);
+        ushort flags = (ushort)(0x8000 | 0x0400 | (q.RecursionDesired ? 0x0100 : 0) | 0x0080);
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(2), flags);
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(4), 1);
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(6), 1);
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(8), 0);
+        BinaryPrimitives.WriteUInt16BigEndian(buf.AsSpan(10), 0);
+        var s = buf.AsSpan(q.End);
+        BinaryPrimitives.WriteUInt16BigEndian(s, 0xC00C);
+        BinaryPrimitives.WriteUInt16BigEndian(s[2..], TypePtr);
+        BinaryPrimitives.WriteUInt16BigEndian(s[4..], ClassIn);
+        BinaryPrimitives.WriteUInt32BigEndian(s[6..], LocalTtl);
+        BinaryPrimitives.WriteUInt16BigEndian(s[10..], (ushort)rdata.Length);
+        rdata.CopyTo(s[12..]);
+        return buf;
+    }
+
+    /// <summary>The address a reverse-lookup name stands for: <c>d.c.b.a.in-addr.arpa</c> or the 32 nibbles of
+    /// <c>….ip6.arpa</c>; null for any other name.</summary>
+    public static IPAddress? ParseReverseName(string name)
+    {
+        const string v4Suffix = ".in-addr.arpa", v6Suffix = ".ip6.arpa";
+        if (name.EndsWith(v4Suffix, StringComparison.OrdinalIgnoreCase))
+        {
+            var parts = name[..^v4Suffix.Length].Split('.');
+            if (parts.Length != 4) return null;
+            var bytes = new byte[4];
+            for (int i = 0; i < 4; i++)
+                if (!byte.TryParse(parts[3 - i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out bytes[i]) ||
+                    parts[3 - i].Length > 1 && parts[3 - i][0] == '0')
+                    return null;
+            return new IPAddress(bytes);
+        }
+        if (name.EndsWith(v6Suffix, StringComparison.OrdinalIgnoreCase))
+        {
+            var nibbles = name[..^v6Suffix.Length].Split('.');
+            if (nibbles.Length != 32) return null;
+            var bytes = new byte[16];
+            for (int i = 0; i < 32; i++)
+            {
+                if (nibbles[i].Length != 1 || !Uri.IsHexDigit(nibbles[i][0])) return null;
+                int v = Convert.ToInt32(nibbles[i], 16);
+                int nibble = 31 - i;   // the first label is the lowest nibble of the address
+                bytes[nibble / 2] |= (byte)(nibble % 2 == 0 ? v << 4 : v);
+            }
+            return new IPAddress(bytes);
+        }
+        return null;
+    }
+
+    /// <summary>A domain name in wire form (labels, then the root); labels over 63 bytes are refused.</summary>
+    private static byte[] EncodeName(string name)
+    {
+        var labels = name.TrimEnd('.').Split('.', StringSplitOptions.RemoveEmptyEntries);
+        var buf = new byte[labels.Sum(l => Encoding.ASCII.GetByteCount(l) + 1) + 1];
+        int pos = 0;
+        foreach (var l in labels)
+        {
+            int n = Encoding.ASCII.GetByteCount(l);
+            if (n > 63) throw new ArgumentException($"DNS label longer than 63 bytes: {l}", nameof(name));
+            buf[pos++] = (byte)n;
+            pos += Encoding.ASCII.GetBytes(l, buf.AsSpan(pos));
+        }
+        return buf;
+    }
+
+    /// <summary>The names of the PTR records of a response (tests read answers with it).</summary>
+    public static List<string> ReadPtr(ReadOnlySpan<byte> msg)
+    {
+        var list = new List<string>();
+        foreach (var (type, start, _) in Records(msg))
+        {
+            int pos = start;
+            // The target may be compressed against the rest of the message, so it is read in place.
+            if (type == TypePtr && ReadName(msg, ref pos) is { } target) list.Add(target);
+        }
+        return list;
+    }
+
     /// <summary>A bare error response (header only, no question) for queries that cannot even be parsed.</summary>
     public static byte[] Error(ReadOnlySpan<byte> query, int rcode)
     {
@@ -148,13 +232,13 @@ public static class DnsMessage
     public static List<IPAddress> ReadAaaa(ReadOnlySpan<byte> msg)
     {
         var list = new List<IPAddress>();
-        foreach (var (type, data) in Records(msg))
+        foreach (var (type, _, data) in Records(msg))
             if (type == TypeAaaa && data.Length == 16) list.Add(new IPAddress(data));
         return list;
     }
 
-    /// <summary>The type and data of each answer record of a response.</summary>
-    private static List<(ushort Type, byte[] Data)> Records(ReadOnlySpan<byte> msg)
+    /// <summary>The type, data offset and data of each answer record of a response.</summary>
+    private static List<(ushort Type, int Start, byte[] Data)> Records(ReadOnlySpan<byte> msg)
     {
         if (msg.Length < 12) throw new FormatException("DNS message shorter than its header");
         int qd = BinaryPrimitives.ReadUInt16BigEndian(msg[4..]);
@@ -165,7 +249,7 @@ public static class DnsMessage
             if (ReadName(msg, ref pos) is null) throw new FormatException("bad question name");
             pos += 4;
         }
-        var list = new List<(ushort, byte[])>();
+        var list = new List<(ushort, int, byte[])>();
         for (int i = 0; i < an; i++)
         {
             if (ReadName(msg, ref pos) is null || pos + 10 > msg.Length) throw new FormatException("bad answer");
@@ -173,7 +257,7 @@ public static class DnsMessage
             int rdlen = BinaryPrimitives.ReadUInt16BigEndian(msg[(pos + 8)..]);
             pos += 10;
             if (pos + rdlen > msg.Length) throw new FormatException("answer data overruns the message");
-            list.Add((type, msg.Slice(pos, rdlen).ToArray()));
+            list.Add((type, pos, msg.Slice(pos, rdlen).ToArray()));
             pos += rdlen;
         }
         return list;

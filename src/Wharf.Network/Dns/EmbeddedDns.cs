@@ -9,6 +9,10 @@ namespace Wharf.Network.Dns;
 /// otherwise its addresses (IPv4, and IPv6 on IPv6 networks) on the networks the asking container shares with it.</summary>
 public delegate IReadOnlyList<IPAddress>? DnsLookup(string containerId, string name);
 
+/// <summary>Answers a reverse lookup: the name (without the trailing dot) of an address on one of the asking
+/// container's networks, or null to forward the query.</summary>
+public delegate string? DnsReverseLookup(string containerId, IPAddress address);
+
 /// <summary>
 /// Docker's embedded DNS server at 127.0.0.11:53 inside each container on a user-defined network. The UDP and TCP
 /// sockets are created by a thread that entered the container's network namespace (see <see cref="NetNamespace"/>);
@@ -22,14 +26,16 @@ public sealed class EmbeddedDns : IDisposable
 
     private static readonly TimeSpan UpstreamTimeout = TimeSpan.FromSeconds(3);
     private readonly DnsLookup _lookup;
+    private readonly DnsReverseLookup? _reverse;
     private readonly Action<string> _log;
     private readonly object _sync = new();
     private readonly Dictionary<string, Listener> _listeners = new(StringComparer.Ordinal);
 
-    public EmbeddedDns(DnsLookup lookup, Action<string> log)
+    public EmbeddedDns(DnsLookup lookup, Action<string> log, DnsReverseLookup? reverse = null)
     {
         _lookup = lookup;
         _log = log;
+        _reverse = reverse;
     }
 
     private sealed class Listener(string containerId, Socket udp, Socket tcp, IReadOnlyList<IPEndPoint> upstreams) : IDisposable
@@ -195,6 +201,9 @@ public sealed class EmbeddedDns : IDisposable
                 return DnsMessage.Answer(query, q, DnsMessage.NoError, local.Where(a => a.AddressFamily == family).ToList());
             }
         }
+        if (q.Class == DnsMessage.ClassIn && q.Type == DnsMessage.TypePtr && _reverse is not null &&
+            DnsMessage.ParseReverseName(q.Name) is { } address && _reverse(l.ContainerId, address) is { } target)
+            return DnsMessage.AnswerPtr(query, q, target);
         foreach (var up in l.Upstreams)
         {
             try

@@ -90,4 +90,28 @@ public sealed class DnsMessageTests
         Assert.Equal("nowhere", DnsMessage.ParseQuery(query)!.Name);
         Assert.Equal(1, BinaryPrimitives.ReadUInt16BigEndian(answer.AsSpan(4)));
     }
+
+    [Theory]
+    [InlineData("4.3.2.10.in-addr.arpa", "10.2.3.4")]
+    [InlineData("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.7.7.0.0.2.4.d.f.ip6.arpa", "fd42:77:1::1")]
+    [InlineData("3.2.10.in-addr.arpa", null)]
+    [InlineData("4.3.2.256.in-addr.arpa", null)]
+    [InlineData("4.3.02.10.in-addr.arpa", null)]
+    [InlineData("1.0.ip6.arpa", null)]
+    [InlineData("peer.net1", null)]
+    public void Reverse_names_map_to_their_address(string name, string? expected) =>
+        Assert.Equal(expected, DnsMessage.ParseReverseName(name)?.ToString());
+
+    [Fact]
+    public void Ptr_answers_carry_the_target_name()
+    {
+        var query = DnsMessage.Query(7, "2.0.77.10.in-addr.arpa", DnsMessage.TypePtr);
+        var q = DnsMessage.ParseQuery(query)!;
+
+        var answer = DnsMessage.AnswerPtr(query, q, "peer.net1");
+
+        Assert.Equal(DnsMessage.NoError, DnsMessage.ReadAnswer(answer).Rcode);
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16BigEndian(answer.AsSpan(6)));
+        Assert.Equal(["peer.net1"], DnsMessage.ReadPtr(answer));
+    }
 }

@@ -25,7 +25,8 @@ public sealed class EmbeddedDnsTests : IDisposable
             "peer" or "alias" => [Ipv4Cidr.ToAddress(PeerIp)],
             "dual" => [Ipv4Cidr.ToAddress(PeerIp), Peer6],
             _ => null,
-        }, _ => { });
+        }, _ => { }, (id, address) => id == "c1" && address.Equals(Ipv4Cidr.ToAddress(PeerIp)) ? "peer.net1" :
+            id == "c1" && address.Equals(Peer6) ? "dual.net1" : null);
         _upstream = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _upstream.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _ = FakeUpstreamAsync();
@@ -135,6 +136,21 @@ public sealed class EmbeddedDnsTests : IDisposable
 
         Assert.NotNull(resp);
         Assert.Equal([PeerIp], DnsMessage.ReadAnswer(resp).Addresses);
+    }
+
+    [Fact]
+    public async Task Reverse_lookups_of_container_addresses_answer_name_dot_network_and_others_are_forwarded()
+    {
+        var v4 = await AskUdpRaw("2.0.77.10.in-addr.arpa", DnsMessage.TypePtr);
+        var v6 = await AskUdpRaw(string.Join('.', Convert.ToHexString(Peer6.GetAddressBytes()).ToLowerInvariant().Reverse()) + ".ip6.arpa",
+            DnsMessage.TypePtr);
+
+        Assert.Equal(["peer.net1"], DnsMessage.ReadPtr(v4));
+        Assert.Equal(["dual.net1"], DnsMessage.ReadPtr(v6));
+        Assert.Equal(0, Volatile.Read(ref _upstreamQueries));
+
+        await AskUdpRaw("9.9.9.10.in-addr.arpa", DnsMessage.TypePtr);
+        Assert.Equal(1, Volatile.Read(ref _upstreamQueries));
     }
 
     [Fact]
