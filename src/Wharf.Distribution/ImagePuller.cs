@@ -225,6 +225,44 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
             return r;
         }, ct);
 
+    /// <summary>
+    /// Where a layer download starts, from the bytes <paramref name="writer"/> kept and the registry's answer to a
+    /// ranged GET (<see cref="BlobResume"/>): returns the response to read (null when the kept bytes are the whole
+    /// blob) and how many kept bytes it continues (0: the writer is empty and the response is the whole blob).
+    /// </summary>
+    private static async Task<(HttpResponseMessage? Response, long Kept)> OpenBlobAsync(RepositorySession session, Digest digest,
+        ContentWriter writer, long size, CancellationToken ct)
+    {
+        var plan = BlobResume.Plan(writer.KeptBytes, size);
+        if (plan == ResumeStart.VerifyKept) return (null, writer.KeptBytes);
+        if (plan == ResumeStart.Discard) writer.DiscardKept();
+        long kept = plan == ResumeStart.Range ? writer.KeptBytes : 0;
+        var response = await GetBlobAsync(session, digest, kept, ct);
+        try
+        {
+            var answer = kept > 0 ? BlobResume.Judge(response.StatusCode, response.Content.Headers.ContentRange, kept, size) : ResumeAnswer.Fail;
+            if (answer is ResumeAnswer.Restart or ResumeAnswer.Refetch)
+            {
+                writer.DiscardKept();
+                kept = 0;
+            }
+            if (answer == ResumeAnswer.Refetch)
+            {
+                response.Dispose();
+                response = await GetBlobAsync(session, digest, 0, ct);
+            }
+            if (!response.IsSuccessStatusCode)
+                throw new WharfException(response.StatusCode == HttpStatusCode.NotFound ? ErrorKind.NotFound : ErrorKind.Unavailable,
+                    $"error pulling layer {digest}: {await RegistryClient.ErrorTextAsync(response, ct)}");
+            return (response, kept);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
     private static string ShortId(Descriptor layer) => Digest.Parse(layer.Digest).Hex[..12];
 
     /// <summary>Downloads and unpacks the layers; returns their unpacked size when every one was unpacked here.</summary>
@@ -339,36 +377,9 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
                     // Bytes an interrupted download of this blob left (a crash, a dropped connection) are kept
                     // under its digest: go on from them when the registry serves the rest.
                     using var writer = store.Content.OpenResumable(digest);
-                    long kept = 0;
-                    var plan = BlobResume.Plan(writer.KeptBytes, layer.Size);
-                    if (plan == ResumeStart.Discard) writer.DiscardKept();
-                    else if (plan is ResumeStart.Range or ResumeStart.VerifyKept) kept = writer.KeptBytes;
-                    HttpResponseMessage? response = null;
-                    try
+                    var (response, kept) = await OpenBlobAsync(session, digest, writer, layer.Size, ct);
+                    using (response)
                     {
-                        if (plan != ResumeStart.VerifyKept)
-                        {
-                            response = await GetBlobAsync(session, digest, kept, ct);
-                            if (kept > 0)
-                            {
-                                switch (BlobResume.Judge(response.StatusCode, response.Content.Headers.ContentRange, kept, layer.Size))
-                                {
-                                    case ResumeAnswer.Restart:
-                                        writer.DiscardKept();
-                                        kept = 0;
-                                        break;
-                                    case ResumeAnswer.Refetch:
-                                        response.Dispose();
-                                        writer.DiscardKept();
-                                        kept = 0;
-                                        response = await GetBlobAsync(session, digest, 0, ct);
-                                        break;
-                                }
-                            }
-                            if (!response.IsSuccessStatusCode)
-                                throw new WharfException(response.StatusCode == HttpStatusCode.NotFound ? ErrorKind.NotFound : ErrorKind.Unavailable,
-                                    $"error pulling layer {digest}: {await RegistryClient.ErrorTextAsync(response, ct)}");
-                        }
                         resumed = kept > 0;
                         await using var body = response is null ? Stream.Null : await response.Content.ReadAsStreamAsync(ct);
                         var pipe = new ChunkPipe();
@@ -426,10 +437,6 @@ public sealed class ImagePuller(RegistryClient client, ImageStore store, object 
                             // The blob verified but is not a layer we can apply (bad compression or tar): the registry's fault.
                             throw new WharfException(ErrorKind.InvalidArgument, $"failed to register layer {digest}: {e.Message}", e);
                         }
-                    }
-                    finally
-                    {
-                        response?.Dispose();
                     }
                 }
                 catch (WharfException e) when (resumed && !refetched && e.Kind == ErrorKind.FailedPrecondition)
