@@ -455,20 +455,15 @@ internal sealed class Monitor
         var record = new ExitRecord(code, DateTimeOffset.UtcNow, oom);
         var json = ExitRecordJson.Serialize(record);
         _log?.Dispose();
-        // Waiting clients get the record before it is made durable: `docker run` is waiting on it, and the
-        // fsyncs of the file cost about a millisecond. No connection closes before exit.json exists, so a
-        // client that sees its socket close without the record can always find the file.
+        // exit.json first: a client that sees the socket close can always find the record.
+        AtomicFile.WriteAllText(ShimProtocol.ExitFileName, json);
+        Native.close(_listenFd);
+        Native.unlink(ShimProtocol.SocketName);
+
         var payload = Encoding.UTF8.GetBytes(json);
         foreach (var c in _clients)
         {
             if (c.Attached || c.Waiting) c.Send(ShimProtocol.Exit, payload, droppable: false);
-            c.Flush();
-        }
-        AtomicFile.WriteAllText(ShimProtocol.ExitFileName, json);
-        Native.close(_listenFd);
-        Native.unlink(ShimProtocol.SocketName);
-        foreach (var c in _clients)
-        {
             c.Closing = true;
             c.Flush();
         }
