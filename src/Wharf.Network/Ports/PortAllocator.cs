@@ -115,7 +115,7 @@ public sealed class PortAllocator : IDisposable
         WharfException? last = null;
         for (int p = r.HostPortLow; p <= r.HostPortHigh; p++)
         {
-            if (Taken(r.Proto, r.HostIp, p)) { last = AlreadyAllocated(r.HostIp, p); continue; }
+            if (Taken(r.Proto, r.HostIp, p)) { last = AlreadyAllocated(Ipv4Cidr.FormatIp(r.HostIp), p); continue; }
             Socket? v4 = null;
             try
             {
@@ -128,29 +128,10 @@ public sealed class PortAllocator : IDisposable
                 last = ex;
             }
         }
-        throw last ?? AlreadyAllocated(r.HostIp, r.HostPortLow);
+        throw last ?? AlreadyAllocated(Ipv4Cidr.FormatIp(r.HostIp), r.HostPortLow);
     }
 
-    private static Socket Bind6(PortRequest r, int port)
-    {
-        var s = r.Proto == "udp"
-            ? new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp)
-            : new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            s.DualMode = false;
-            s.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
-            if (r.Proto != "udp") s.Listen(1);
-            return s;
-        }
-        catch (SocketException ex)
-        {
-            s.Dispose();
-            if (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
-                throw WharfException.Conflict($"Bind for [::]:{port} failed: port is already allocated");
-            throw WharfException.Invalid($"failed to bind host port [::]:{port}/{r.Proto}: {ex.Message}");
-        }
-    }
+    private static Socket Bind6(PortRequest r, int port) => Hold(r.Proto, IPAddress.IPv6Any, port, "[::]");
 
     /// <summary>Another published port of this daemon overlaps: same protocol and port, and one of the two addresses
     /// is the wildcard or they are equal.</summary>
@@ -158,26 +139,36 @@ public sealed class PortAllocator : IDisposable
         _byContainer.Values.Any(l => l.Any(h => h.Mapping.Proto == proto && h.Mapping.HostPort == port &&
             (h.Mapping.HostIp == 0 || ip == 0 || h.Mapping.HostIp == ip)));
 
-    private static WharfException AlreadyAllocated(uint ip, int port) =>
-        WharfException.Conflict($"Bind for {Ipv4Cidr.FormatIp(ip)}:{port} failed: port is already allocated");
+    private static WharfException AlreadyAllocated(string shownAddress, int port) =>
+        WharfException.Conflict($"Bind for {shownAddress}:{port} failed: port is already allocated");
 
     private static (int, Socket) Bind(PortRequest r, int port)
     {
-        var s = r.Proto == "udp"
-            ? new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)
-            : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var s = Hold(r.Proto, new IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(r.HostIp)), port, Ipv4Cidr.FormatIp(r.HostIp));
+        return (((IPEndPoint)s.LocalEndPoint!).Port, s);
+    }
+
+    /// <summary>A socket bound on <paramref name="address"/>:<paramref name="port"/> (0: any free port), listening for
+    /// TCP; an IPv6 one is IPv6-only so it does not collide with the IPv4 one of the same port.</summary>
+    private static Socket Hold(string proto, IPAddress address, int port, string shown)
+    {
+        var s = proto == "udp"
+            ? new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp)
+            : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            s.Bind(new IPEndPoint(new IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(r.HostIp)), port));
+            if (address.AddressFamily == AddressFamily.InterNetworkV6) s.DualMode = false;
+            s.Bind(new IPEndPoint(address, port));
             // Listening makes the claim exclusive even against sockets that set SO_REUSEADDR.
-            if (r.Proto != "udp") s.Listen(1);
-            return (((IPEndPoint)s.LocalEndPoint!).Port, s);
+            if (proto != "udp") s.Listen(1);
+            return s;
         }
         catch (SocketException ex)
         {
             s.Dispose();
-            if (ex.SocketErrorCode == SocketError.AddressAlreadyInUse) throw AlreadyAllocated(r.HostIp, port);
-            throw WharfException.Invalid($"failed to bind host port {Ipv4Cidr.FormatIp(r.HostIp)}:{port}/{r.Proto}: {ex.Message}");
+            if (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+                throw AlreadyAllocated(shown, port);
+            throw WharfException.Invalid($"failed to bind host port {shown}:{port}/{proto}: {ex.Message}");
         }
     }
 }
