@@ -109,7 +109,7 @@ public static class NftRuleset
         sb.Append("delete table ip6 ").Append(table).Append('\n');
         var v6 = networks.Where(n => n.Subnet6 is not null).ToList();
         if (v6.Count == 0) return;
-        var ports6 = ports.Where(p => p.HostIp == 0 && p.ContainerIp6.Length > 0).ToList();
+        var ports6 = ports.Where(p => p.AlsoIpv6).ToList();
         sb.Append("table ip6 ").Append(table).Append(" {\n");
         AppendForward(sb, v6, ports6.Count > 0);
         sb.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");

@@ -282,6 +282,8 @@ public sealed class Ipv6NetworkTests(DaemonFixture wharf)
             var body = await PortTests.Curl($"http://[{p}:1]:{port}/");
             Assert.Equal("hello-v6port", body.EnsureSuccess().Stdout.Trim());
             Assert.Contains($"tcp dport {port} dnat to [{p}:2]:80", await Nft6());
+            var shown = (await wharf.Docker("port", web)).EnsureSuccess().StdoutLines;
+            Assert.Equal(new[] { $"80/tcp -> 0.0.0.0:{port}", $"80/tcp -> [::]:{port}" }.Order(StringComparer.Ordinal), shown.Order(StringComparer.Ordinal));
 
             (await wharf.Docker("rm", "-f", web)).EnsureSuccess();
             Assert.DoesNotContain($"dport {port} ", await Nft6());

@@ -65,7 +65,10 @@ public sealed partial class ContainerService
         var ports = new List<Port>();
         var published = r.State.IsRunning ? r.PublishedPorts ?? [] : [];
         foreach (var m in published)
+        {
             ports.Add(new Port { IP = m.HostIpText, PrivatePort = m.ContainerPort, PublicPort = m.HostPort, Type = m.Proto });
+            if (m.AlsoIpv6) ports.Add(new Port { IP = "::", PrivatePort = m.ContainerPort, PublicPort = m.HostPort, Type = m.Proto });
+        }
         foreach (var key in r.Config.ExposedPorts?.Keys ?? Enumerable.Empty<string>())
         {
             var (port, proto) = SplitPort(key);
@@ -161,6 +164,7 @@ public sealed partial class ContainerService
                 {
                     if (ports.GetValueOrDefault(m.Key) is not { } list) ports[m.Key] = list = [];
                     list.Add(new PortBinding { HostIp = m.HostIpText, HostPort = m.HostPort.ToString(CultureInfo.InvariantCulture) });
+                    if (m.AlsoIpv6) list.Add(new PortBinding { HostIp = "::", HostPort = m.HostPort.ToString(CultureInfo.InvariantCulture) });
                 }
             }
             return new ContainerInspectResponse

@@ -12,20 +12,31 @@ namespace Wharf.Network.Ports;
 public sealed class PortAllocator : IDisposable
 {
     private readonly object _sync = new();
-    private readonly Dictionary<string, List<(PortMapping Mapping, Socket Socket)>> _byContainer = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(PortMapping Mapping, Held Socket)>> _byContainer = new(StringComparer.Ordinal);
+
+    /// <summary>The socket(s) holding one host port: the IPv4 one, and for a binding on every address of a container
+    /// with an IPv6 address also [::]:port (IPv6 only), since that port is DNATed from the host's IPv6 addresses.</summary>
+    private sealed class Held(Socket v4, Socket? v6) : IDisposable
+    {
+        public void Dispose()
+        {
+            v4.Dispose();
+            v6?.Dispose();
+        }
+    }
 
     /// <summary>Claims a host port for every request (all or nothing) and returns the mappings to the container.</summary>
     public IReadOnlyList<PortMapping> Allocate(string containerId, IReadOnlyList<PortRequest> requests, uint containerIp, string bridge,
         string containerIp6 = "")
     {
-        var held = new List<(PortMapping, Socket)>();
+        var held = new List<(PortMapping, Held)>();
         try
         {
             lock (_sync)
             {
                 foreach (var r in requests)
                 {
-                    var (port, socket) = Claim(r);
+                    var (port, socket) = Claim(r, containerIp6.Length > 0);
                     held.Add((new PortMapping(r.Proto, r.HostIp, port, containerIp, r.ContainerPort, bridge, containerIp6), socket));
                 }
                 if (_byContainer.TryGetValue(containerId, out var existing)) existing.AddRange(held);
@@ -44,14 +55,14 @@ public sealed class PortAllocator : IDisposable
     /// meanwhile is logged by the caller and dropped.</summary>
     public IReadOnlyList<PortMapping> Readopt(string containerId, IReadOnlyList<PortMapping> mappings, Action<string> log)
     {
-        var kept = new List<(PortMapping, Socket)>();
+        var kept = new List<(PortMapping, Held)>();
         lock (_sync)
         {
             foreach (var m in mappings)
             {
                 try
                 {
-                    var (_, socket) = Claim(new PortRequest(m.Proto, m.ContainerPort, m.HostIp, m.HostPort, m.HostPort));
+                    var (_, socket) = Claim(new PortRequest(m.Proto, m.ContainerPort, m.HostIp, m.HostPort, m.HostPort), m.ContainerIp6.Length > 0);
                     kept.Add((m, socket));
                 }
                 catch (WharfException ex) { log($"published port {m.HostIpText}:{m.HostPort}/{m.Proto} of {containerId}: {ex.Message}"); }
@@ -63,7 +74,7 @@ public sealed class PortAllocator : IDisposable
 
     public bool Release(string containerId)
     {
-        List<(PortMapping, Socket)>? held;
+        List<(PortMapping, Held)>? held;
         lock (_sync) _byContainer.Remove(containerId, out held);
         foreach (var (_, s) in held ?? []) s.Dispose();
         return held is { Count: > 0 };
@@ -84,18 +95,43 @@ public sealed class PortAllocator : IDisposable
         }
     }
 
-    private (int Port, Socket Socket) Claim(PortRequest r)
+    /// <param name="ipv6">The container has an IPv6 address: a binding on every address is held on [::] too (see
+    /// <see cref="PortMapping.AlsoIpv6"/>).</param>
+    private (int Port, Held Socket) Claim(PortRequest r, bool ipv6)
     {
-        if (r.HostPortLow == 0) return Bind(r, 0);
+        bool both = ipv6 && r.HostIp == 0;
+        if (r.HostPortLow == 0)
+        {
+            // An ephemeral port free on IPv4 may be taken on IPv6: try a few.
+            for (int attempt = 0; ; attempt++)
+            {
+                var (port, v4) = Bind(r, 0);
+                if (!both) return (port, new Held(v4, null));
+                try { return (port, new Held(v4, Bind6(r, port))); }
+                catch (WharfException) when (attempt < 8) { v4.Dispose(); }
+                catch { v4.Dispose(); throw; }
+            }
+        }
         WharfException? last = null;
         for (int p = r.HostPortLow; p <= r.HostPortHigh; p++)
         {
-            if (Taken(r.Proto, r.HostIp, p)) { last = AlreadyAllocated(r.HostIp, p); continue; }
-            try { return Bind(r, p); }
-            catch (WharfException ex) { last = ex; }
+            if (Taken(r.Proto, r.HostIp, p)) { last = AlreadyAllocated(Ipv4Cidr.FormatIp(r.HostIp), p); continue; }
+            Socket? v4 = null;
+            try
+            {
+                v4 = Bind(r, p).Item2;
+                return (p, new Held(v4, both ? Bind6(r, p) : null));
+            }
+            catch (WharfException ex)
+            {
+                v4?.Dispose();
+                last = ex;
+            }
         }
-        throw last ?? AlreadyAllocated(r.HostIp, r.HostPortLow);
+        throw last ?? AlreadyAllocated(Ipv4Cidr.FormatIp(r.HostIp), r.HostPortLow);
     }
+
+    private static Socket Bind6(PortRequest r, int port) => Hold(r.Proto, IPAddress.IPv6Any, port, "[::]");
 
     /// <summary>Another published port of this daemon overlaps: same protocol and port, and one of the two addresses
     /// is the wildcard or they are equal.</summary>
@@ -103,26 +139,36 @@ public sealed class PortAllocator : IDisposable
         _byContainer.Values.Any(l => l.Any(h => h.Mapping.Proto == proto && h.Mapping.HostPort == port &&
             (h.Mapping.HostIp == 0 || ip == 0 || h.Mapping.HostIp == ip)));
 
-    private static WharfException AlreadyAllocated(uint ip, int port) =>
-        WharfException.Conflict($"Bind for {Ipv4Cidr.FormatIp(ip)}:{port} failed: port is already allocated");
+    private static WharfException AlreadyAllocated(string shownAddress, int port) =>
+        WharfException.Conflict($"Bind for {shownAddress}:{port} failed: port is already allocated");
 
     private static (int, Socket) Bind(PortRequest r, int port)
     {
-        var s = r.Proto == "udp"
-            ? new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)
-            : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var s = Hold(r.Proto, new IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(r.HostIp)), port, Ipv4Cidr.FormatIp(r.HostIp));
+        return (((IPEndPoint)s.LocalEndPoint!).Port, s);
+    }
+
+    /// <summary>A socket bound on <paramref name="address"/>:<paramref name="port"/> (0: any free port), listening for
+    /// TCP; an IPv6 one is IPv6-only so it does not collide with the IPv4 one of the same port.</summary>
+    private static Socket Hold(string proto, IPAddress address, int port, string shown)
+    {
+        var s = proto == "udp"
+            ? new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp)
+            : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            s.Bind(new IPEndPoint(new IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(r.HostIp)), port));
+            if (address.AddressFamily == AddressFamily.InterNetworkV6) s.DualMode = false;
+            s.Bind(new IPEndPoint(address, port));
             // Listening makes the claim exclusive even against sockets that set SO_REUSEADDR.
-            if (r.Proto != "udp") s.Listen(1);
-            return (((IPEndPoint)s.LocalEndPoint!).Port, s);
+            if (proto != "udp") s.Listen(1);
+            return s;
         }
         catch (SocketException ex)
         {
             s.Dispose();
-            if (ex.SocketErrorCode == SocketError.AddressAlreadyInUse) throw AlreadyAllocated(r.HostIp, port);
-            throw WharfException.Invalid($"failed to bind host port {Ipv4Cidr.FormatIp(r.HostIp)}:{port}/{r.Proto}: {ex.Message}");
+            if (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+                throw AlreadyAllocated(shown, port);
+            throw WharfException.Invalid($"failed to bind host port {shown}:{port}/{proto}: {ex.Message}");
         }
     }
 }

@@ -83,4 +83,7 @@ public sealed record PortMapping(string Proto, uint HostIp, int HostPort, uint C
     public string Key => ContainerPort.ToString(CultureInfo.InvariantCulture) + "/" + Proto;
 
     public string HostIpText => Ipv4Cidr.FormatIp(HostIp);
+
+    /// <summary>Published on [::] too: a binding on every address of a container with an IPv6 address.</summary>
+    public bool AlsoIpv6 => HostIp == 0 && ContainerIp6.Length > 0;
 }

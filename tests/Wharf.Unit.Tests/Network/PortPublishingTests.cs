@@ -93,6 +93,32 @@ public sealed class PortPublishingTests
     }
 
     [Fact]
+    public void Allocator_holds_ipv6_too_for_a_wildcard_binding_of_an_ipv6_container_and_frees_it()
+    {
+        using var ports = new PortAllocator();
+        var m = ports.Allocate("a", [new PortRequest("tcp", 80, 0, 0, 0)], Ctr, "wharf0", "fd42:77:1::2").Single();
+        var v4only = ports.Allocate("b", [new PortRequest("tcp", 81, 0, 0, 0)], Ctr, "wharf0").Single();
+
+        Assert.True(m.AlsoIpv6);
+        Assert.False(v4only.AlsoIpv6);
+        Assert.False(CanBind6(m.HostPort));
+        Assert.True(CanBind6(v4only.HostPort));
+        ports.Release("a");
+        Assert.True(CanBind6(m.HostPort));
+    }
+
+    private static bool CanBind6(int port)
+    {
+        using var s = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = false };
+        try
+        {
+            s.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
+            return true;
+        }
+        catch (SocketException) { return false; }
+    }
+
+    [Fact]
     public void Allocator_takes_the_first_free_port_of_a_range_and_is_all_or_nothing()
     {
         using var ports = new PortAllocator();
