@@ -213,11 +213,7 @@ public sealed class RegistryAuth
         using (var w = new Utf8JsonWriter(payload))
         {
             w.WriteStartObject();
-            w.WriteString("iss", "wharf-registry");
-            w.WriteString("sub", user);
-            w.WriteString("aud", _options.TokenService);
-            w.WriteNumber("iat", now.ToUnixTimeSeconds());
-            w.WriteNumber("exp", (now + TokenTtl).ToUnixTimeSeconds());
+            WriteClaims(w, user, now, TokenTtl);
             w.WriteStartArray("access");
             foreach (var scope in scopes)
             {
@@ -262,15 +258,21 @@ public sealed class RegistryAuth
         using (var w = new Utf8JsonWriter(payload))
         {
             w.WriteStartObject();
-            w.WriteString("iss", "wharf-registry");
-            w.WriteString("sub", user);
-            w.WriteString("aud", _options.TokenService);
+            WriteClaims(w, user, now, RefreshTokenTtl);
             w.WriteString("typ", RefreshType);
-            w.WriteNumber("iat", now.ToUnixTimeSeconds());
-            w.WriteNumber("exp", (now + RefreshTokenTtl).ToUnixTimeSeconds());
             w.WriteEndObject();
         }
         return Sign(payload.ToArray());
+    }
+
+    /// <summary>The claims every token of this server carries: issuer, user, audience (the service), issue and expiry time.</summary>
+    private void WriteClaims(Utf8JsonWriter w, string user, DateTimeOffset now, TimeSpan ttl)
+    {
+        w.WriteString("iss", "wharf-registry");
+        w.WriteString("sub", user);
+        w.WriteString("aud", _options.TokenService);
+        w.WriteNumber("iat", now.ToUnixTimeSeconds());
+        w.WriteNumber("exp", (now + ttl).ToUnixTimeSeconds());
     }
 
     /// <summary>The user of a valid, unexpired refresh token who still exists; null otherwise.</summary>
