@@ -5,13 +5,15 @@ using Wharf.Core;
 namespace Wharf.Network;
 
 /// <summary>An IPv4 prefix ("172.20.0.0/16"); addresses are host-order uints so arithmetic stays simple.</summary>
-public readonly record struct Ipv4Cidr(uint Address, int PrefixLength)
+public readonly record struct Ipv4Cidr(uint Address, int PrefixLength) : IIpCidr<Ipv4Cidr, uint>
 {
     public uint Mask => PrefixLength == 0 ? 0 : uint.MaxValue << (32 - PrefixLength);
 
     public uint Network => Address & Mask;
 
     public uint Broadcast => Network | ~Mask;
+
+    public uint Last => Broadcast;
 
     public Ipv4Cidr Canonical => new(Network, PrefixLength);
 

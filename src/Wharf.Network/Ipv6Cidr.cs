@@ -8,7 +8,7 @@ namespace Wharf.Network;
 
 /// <summary>An IPv6 prefix ("fd12:3456:789a::/64"); addresses are host-order UInt128 so arithmetic stays as simple as
 /// <see cref="Ipv4Cidr"/>'s.</summary>
-public readonly record struct Ipv6Cidr(UInt128 Address, int PrefixLength)
+public readonly record struct Ipv6Cidr(UInt128 Address, int PrefixLength) : IIpCidr<Ipv6Cidr, UInt128>
 {
     public UInt128 Mask => PrefixLength == 0 ? UInt128.Zero : UInt128.MaxValue << (128 - PrefixLength);
 

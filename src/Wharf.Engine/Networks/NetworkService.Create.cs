@@ -72,21 +72,10 @@ public sealed partial class NetworkService
                     throw WharfException.Invalid("no matching subnet for range or gateway: a subnet must be given");
                 subnet = SubnetPicker.Pick(taken);
             }
-            uint gw = subnet.Network + 1;
-            if (cfg?.Gateway is { Length: > 0 } g)
-            {
-                gw = Ipv4Cidr.ParseIp(g);
-                if (!subnet.Contains(gw)) throw WharfException.Invalid($"no matching subnet for gateway {g}");
-            }
+            var (gw, range) = IpCidr.GatewayAndRange<Ipv4Cidr, uint>(subnet, cfg?.Gateway, cfg?.IPRange);
             record.Subnet = subnet.ToString();
             record.Gateway = Ipv4Cidr.FormatIp(gw);
-            if (cfg?.IPRange is { Length: > 0 } r)
-            {
-                var range = Ipv4Cidr.Parse(r).Canonical;
-                if (!subnet.Contains(range.Network) || range.PrefixLength < subnet.PrefixLength)
-                    throw WharfException.Invalid($"no matching subnet for range {r}");
-                record.IPRange = range.ToString();
-            }
+            if (range is { } r) record.IPRange = r.ToString();
 
             if (record.EnableIPv6) AssignIpv6(record, v6.FirstOrDefault());
 
@@ -149,21 +138,10 @@ public sealed partial class NetworkService
         {
             subnet = SubnetPicker.PickIpv6(record.Id, taken);
         }
-        UInt128 gw = subnet.Network + 1;
-        if (cfg?.Gateway is { Length: > 0 } g)
-        {
-            gw = Ipv6Cidr.ParseIp(g);
-            if (!subnet.Contains(gw)) throw WharfException.Invalid($"no matching subnet for gateway {g}");
-        }
+        var (gw, range) = IpCidr.GatewayAndRange<Ipv6Cidr, UInt128>(subnet, cfg?.Gateway, cfg?.IPRange);
         record.Subnet6 = subnet.ToString();
         record.Gateway6 = Ipv6Cidr.FormatIp(gw);
-        if (cfg?.IPRange is { Length: > 0 } r)
-        {
-            var range = Ipv6Cidr.Parse(r).Canonical;
-            if (!subnet.Contains(range.Network) || range.PrefixLength < subnet.PrefixLength)
-                throw WharfException.Invalid($"no matching subnet for range {r}");
-            record.IPRange6 = range.ToString();
-        }
+        if (range is { } r) record.IPRange6 = r.ToString();
     }
 
     /// <summary>Removes a network (<c>DELETE /networks/{id}</c>); refused for predefined networks and while in use.</summary>

@@ -86,4 +86,27 @@ public sealed class IpPoolTests
     {
         Assert.Equal("02:42:ac:11:00:02", LinkManager.MacFor(Ipv4Cidr.ParseIp("172.17.0.2")));
     }
+
+    [Fact]
+    public void Gateway_and_range_default_to_the_first_address_and_the_whole_subnet_for_both_families()
+    {
+        var (gw4, range4) = IpCidr.GatewayAndRange<Ipv4Cidr, uint>(Ipv4Cidr.Parse("10.9.0.0/24"), null, "10.9.0.128/25");
+        var (gw6, range6) = IpCidr.GatewayAndRange<Ipv6Cidr, UInt128>(Ipv6Cidr.Parse("fd00:9::/64"), "fd00:9::fe", null);
+
+        Assert.Equal("10.9.0.1", Ipv4Cidr.FormatIp(gw4));
+        Assert.Equal("10.9.0.128/25", range4?.ToString());
+        Assert.Equal("fd00:9::fe", Ipv6Cidr.FormatIp(gw6));
+        Assert.Null(range6);
+    }
+
+    [Theory]
+    [InlineData("10.9.1.1", null, "no matching subnet for gateway 10.9.1.1")]
+    [InlineData(null, "10.9.0.0/23", "no matching subnet for range 10.9.0.0/23")]
+    [InlineData(null, "10.8.0.0/25", "no matching subnet for range 10.8.0.0/25")]
+    public void Gateway_or_range_outside_the_subnet_is_refused_with_dockers_words(string? gateway, string? range, string message)
+    {
+        var e = Assert.Throws<WharfException>(() => IpCidr.GatewayAndRange<Ipv4Cidr, uint>(Ipv4Cidr.Parse("10.9.0.0/24"), gateway, range));
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Equal(message, e.Message);
+    }
 }
