@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Registry server benchmark (issue 4 point 8): `wharf registry serve` vs distribution 2.8 (`docker-registry`), both on
 # loopback with storage under a temp dir, driven by the same clients with 16 concurrent connections:
-#   blob GET  MB/s  — ab -c 16 on one blob (default 32 MiB),
+#   blob GET  MB/s  — 16 keep-alive connections GET one blob (default 32 MiB) with bench/registry_client.py, which
+#                     splices the bodies to /dev/null (no copy into the client), or with --get-client ab by ab -c 16
+#                     (ab reads every byte: ~1 CPU-s per run on a 2-core machine, so the client bounds both servers),
 #   blob PUT  MB/s  — 16 parallel uploads (POST a session, then PUT ?digest= with the body) of distinct blobs (default
 #                     64 × 8 MiB) by bench/registry_client.py (16 threads, keep-alive, sendfile), or with
 #                     --put-client curl by 16 parallel bash+curl pipelines (the old client: ~1.7 CPU-s per run, more
@@ -11,13 +13,13 @@
 # to back (alternating which goes first) and the table prints the medians, the per-round figures and each server's CPU
 # seconds per round.
 # Usage: bash bench/registry.sh [--blob-mib N] [--gets N] [--puts N] [--put-mib N] [--manifest-gets N] [--rounds N]
-#                               [--put-client python|curl] [--no-build]
+#                               [--get-client python|ab] [--put-client python|curl] [--no-build]
 # Everything it starts is stopped by pid and its temp dir removed on exit.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 cd "$WHARF_REPO_ROOT"
 
-blob_mib=32 gets=128 puts=64 put_mib=8 manifest_gets=20000 build=1 rounds=3 put_client=python
+blob_mib=32 gets=128 puts=64 put_mib=8 manifest_gets=20000 build=1 rounds=3 put_client=python get_client=python
 while (($#)); do
   case $1 in
     --blob-mib) blob_mib=$2; shift ;;
@@ -28,6 +30,7 @@ while (($#)); do
     --no-build) build=0 ;;
     --rounds) rounds=$2; shift ;;
     --put-client) put_client=$2; shift ;;
+    --get-client) get_client=$2; shift ;;
     *) wharf_die "unknown flag $1" ;;
   esac
   shift
@@ -117,6 +120,17 @@ ab_run() { # ab_run URL N -> prints "reqs_per_s kbytes_per_s"
   grep -q '^Failed requests: *0' <<<"$out" || { echo "$out" >&2; wharf_die "ab saw failed requests on $1"; }
   echo "$(awk '/^Requests per second/{print $4}' <<<"$out") $(awk '/^Transfer rate/{print $3}' <<<"$out")"
 }
+get_run() { # get_run URL N -> MB/s
+  if [[ $get_client == ab ]]; then
+    local kb
+    read -r _ kb < <(ab_run "$1" "$2")
+    python3 -c "print(f'{$kb * 1024 / 1e6:.0f}')"
+  else
+    local out
+    out=$(python3 bench/registry_client.py get "$1" "$2" 16) || wharf_die "blob GET from $1 failed"
+    python3 -c "b, t = '$out'.split(); print(f'{int(b) / float(t) / 1e6:.0f}')"
+  fi
+}
 put_run() { # put_run BASE REPO DIR -> MB/s
   if [[ $put_client == curl ]]; then
     local start end
@@ -144,7 +158,7 @@ mkdir "$T/warm"
 for ((i = 0; i < 16; i++)); do head -c $((1 << 20)) /dev/urandom >"$T/warm/tmp"; mv "$T/warm/tmp" "$T/warm/$(sha256sum "$T/warm/tmp" | cut -d' ' -f1)"; done
 for base in "$W" "$D"; do
   wharf_log "warm-up: $base"
-  ab_run "$base/v2/bench/app/blobs/$big" 32 >/dev/null
+  get_run "$base/v2/bench/app/blobs/$big" 32 >/dev/null
   put_run "$base" bench/warm "$T/warm" >/dev/null
   ab_run "$base/v2/bench/app/manifests/latest" 2000 >/dev/null
 done
@@ -162,8 +176,7 @@ for ((r = 1; r <= rounds; r++)); do
       case $phase in
         get)
           wharf_log "round $r/$rounds $name: blob GET ($gets × $blob_mib MiB, 16 clients)"
-          read -r _ kb < <(ab_run "$base/v2/bench/app/blobs/$big" "$gets")
-          v=$(python3 -c "print(f'{$kb * 1024 / 1e6:.0f}')") ;;
+          v=$(get_run "$base/v2/bench/app/blobs/$big" "$gets") ;;
         put)
           wharf_log "round $r/$rounds $name: blob PUT ($puts × $put_mib MiB, 16 clients)"
           v=$(put_run "$base" "bench/put$r" "$T/put") ;;
