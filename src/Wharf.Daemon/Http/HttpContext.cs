@@ -43,6 +43,7 @@ internal sealed class HttpContext(ConnectionReader reader, HttpRequest request)
 
     public async Task WriteBytesAsync(int status, string? contentType, ReadOnlyMemory<byte> body, CancellationToken ct = default, IEnumerable<KeyValuePair<string, string>>? extraHeaders = null, bool omitBody = false)
     {
+        await ReadUnreadBodyAsync(ct);
         var sb = StatusLine(status);
         if (contentType is not null) sb.Append("Content-Type: ").Append(contentType).Append("\r\n");
         if (status != 204 && status != 304) sb.Append("Content-Length: ").Append(body.Length).Append("\r\n");
@@ -60,6 +61,36 @@ internal sealed class HttpContext(ConnectionReader reader, HttpRequest request)
         head.CopyTo(all, 0);
         body.CopyTo(all.AsMemory(head.Length));
         await HttpConnection.SendAllAsync(Socket, all, ct);
+    }
+
+    /// <summary>Go's net/http server reads up to this much of a body the handler left unread before it answers.</summary>
+    private const long MaxUnreadBodyBytes = 256 * 1024;
+
+    /// <summary>
+    /// As Go's net/http server does before a response goes out: reads what the handler left of the request body
+    /// (the tar end blocks and zero chunk after `docker cp`'s extraction stopped at the end-of-archive marker, a body
+    /// an error refused). Go's client, when the answer arrives while it is still writing the body, drops the
+    /// connection and may fail the request with "use of closed network connection" (it did, now and then, under
+    /// load). More than <see cref="MaxUnreadBodyBytes"/> left: the connection closes after this answer instead.
+    /// </summary>
+    private async Task ReadUnreadBodyAsync(CancellationToken ct)
+    {
+        if (!Request.HasBody || Request.Body is not ReadOnlyBodyStream body) return;
+        var buf = new byte[8192];
+        try
+        {
+            for (long left = MaxUnreadBodyBytes; left > 0;)
+            {
+                int n = await body.ReadAsync(buf, ct);
+                if (n == 0) return;
+                left -= n;
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            // A broken body still gets its answer; the connection is not reused.
+        }
+        KeepAlive = false;
     }
 
     /// <summary>Sends 200 headers at once (clients wait for them, e.g. `wait` before `start`) and returns the
