@@ -52,7 +52,11 @@ internal sealed class HttpContext(ConnectionReader reader, HttpRequest request)
         sb.Append("\r\n");
         var head = Encoding.ASCII.GetBytes(sb.ToString());
         ResponseStarted = true;
-        if (omitBody || body.Length == 0 || status == 204 || status == 304)
+        // A HEAD answer never has a body, errors included (Content-Length still tells its size). Go's client does
+        // not read one: the bytes would sit on the kept-alive connection, which Go then drops as an "unsolicited
+        // response" — under the next request it already wrote there (`docker cp` into a container: HEAD of a
+        // missing path answers 404, then PUT), failing it with "use of closed network connection".
+        if (omitBody || body.Length == 0 || status == 204 || status == 304 || Request.Method == "HEAD")
         {
             await HttpConnection.SendAllAsync(Socket, head, ct);
             return;
