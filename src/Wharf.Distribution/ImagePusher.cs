@@ -122,32 +122,60 @@ public sealed class ImagePusher(RegistryClient client, IContentProvider content,
         if (!location.IsAbsoluteUri) location = new Uri(session.BaseUri, location);
         var put = new UriBuilder(location);
         put.Query = (put.Query.TrimStart('?') is { Length: > 0 } q ? q + "&" : "") + "digest=" + Uri.EscapeDataString(digest.ToString());
-        using var response = await session.SendAsync(() =>
+        var uploads = new List<PushProgressStream>(); // one per attempt (SendAsync may retry)
+        HttpResponseMessage response;
+        try
         {
-            var stream = content.OpenRead(digest);
-            Stream body = id is null ? stream : new PushProgressStream(stream, blob.Size, progress, id);
-            var r = new HttpRequestMessage(HttpMethod.Put, put.Uri) { Content = new StreamContent(body, 1 << 20) };
-            r.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            r.Content.Headers.ContentLength = blob.Size;
-            return r;
-        }, ct);
-        if (!response.IsSuccessStatusCode) throw new WharfException(ErrorKind.Unavailable, $"uploading blob {digest}: " + await RegistryClient.ErrorTextAsync(response, ct));
+            response = await session.SendAsync(() =>
+            {
+                var stream = content.OpenRead(digest);
+                Stream body = stream;
+                if (id is not null)
+                {
+                    var counted = new PushProgressStream(stream, blob.Size, progress, id);
+                    uploads.Add(counted);
+                    body = counted;
+                }
+                var r = new HttpRequestMessage(HttpMethod.Put, put.Uri) { Content = new StreamContent(body, 1 << 20) };
+                r.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                r.Content.Headers.ContentLength = blob.Size;
+                return r;
+            }, ct);
+        }
+        catch
+        {
+            // The upload's own failure is the one to report; its queued "Pushing" lines still go out first.
+            try { await Task.WhenAll(uploads.Select(u => u.FlushReportsAsync())); } catch (Exception) { }
+            throw;
+        }
+        using (response)
+        {
+            // Every "Pushing" line the upload queued is written before the layer's final status: none is left in
+            // flight to land after the push's last line, once the daemon has ended the response.
+            await Task.WhenAll(uploads.Select(u => u.FlushReportsAsync()));
+            if (!response.IsSuccessStatusCode) throw new WharfException(ErrorKind.Unavailable, $"uploading blob {digest}: " + await RegistryClient.ErrorTextAsync(response, ct));
+        }
         return "Pushed";
     }
 
     private static string FamiliarPath(string path) =>
         path.StartsWith("library/", StringComparison.Ordinal) && path.IndexOf('/', 8) < 0 ? path[8..] : path;
 
-    /// <summary>Reports "Pushing" at most every 100 ms while the upload reads the blob.</summary>
+    /// <summary>Reports "Pushing" at most every 100 ms while the upload reads the blob. Reports are queued in order
+    /// without holding up the upload; the pusher awaits <see cref="FlushReportsAsync"/> before the layer's status
+    /// (as the puller's ProgressStream), so no report is ever written after the stream's last line.</summary>
     private sealed class PushProgressStream(Stream inner, long total, IProgressSink progress, string id) : ReadOnlyStream
     {
         private long _read;
         private long _last = Environment.TickCount64;
+        private Task _pending = Task.CompletedTask;
 
         public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             Count(await inner.ReadAsync(buffer, cancellationToken));
+
+        public Task FlushReportsAsync() => _pending;
 
         private int Count(int n)
         {
@@ -156,7 +184,8 @@ public sealed class ImagePusher(RegistryClient client, IContentProvider content,
             if (now - _last >= 100 || (n == 0 && _read > 0))
             {
                 _last = now;
-                _ = progress.ReportAsync(new ProgressEvent(id, "Pushing", _read, total));
+                var e = new ProgressEvent(id, "Pushing", _read, total);
+                _pending = _pending.ContinueWith(_ => progress.ReportAsync(e), TaskScheduler.Default).Unwrap();
             }
             return n;
         }

@@ -201,6 +201,36 @@ public sealed class ArchiveTests(DaemonFixture wharf) : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
     }
 
+    [Fact]
+    public async Task A_HEAD_that_fails_has_no_body_so_the_next_request_on_the_connection_gets_its_own_answer()
+    {
+        // `docker cp file c:/new` sends HEAD (404: not there yet) then PUT on the same connection. Bytes after the
+        // HEAD answer make Go drop that connection under the PUT ("use of closed network connection").
+        var name = await RunToEnd("true");
+        using var socket = new System.Net.Sockets.Socket(
+            System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(wharf.Daemon.SocketPath));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"HEAD /v1.50/containers/{name}/archive?path=/absent HTTP/1.1\r\nHost: docker\r\n\r\n"));
+        while (!Encoding.ASCII.GetString(received.ToArray()).Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            int got = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, deadline.Token);
+            Assert.True(got > 0, "connection closed before the HEAD answer");
+            received.Write(buffer, 0, got);
+        }
+        await socket.SendAsync("GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n"u8.ToArray());
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, deadline.Token)) > 0) received.Write(buffer, 0, n);
+
+        var text = Encoding.ASCII.GetString(received.ToArray());
+        Assert.StartsWith("HTTP/1.1 404 ", text, StringComparison.Ordinal);
+        var afterHead = text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", afterHead, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nOK", afterHead, StringComparison.Ordinal);
+    }
+
     private static byte[] SmallTar()
     {
         var ms = new MemoryStream();

@@ -101,14 +101,17 @@ internal sealed class DistributionEndpoints(DistributionService distribution, Ac
             throw new WharfException(ErrorKind.Unavailable, e.Message, e);
         }
         if (!sink.Started) await sink.StartAsync();
-        if (!c.ClientGone) await c.OpenStream!.CompleteAsync(sink.Token);
+        await sink.CompleteAsync();
     }
 
-    /// <summary>Progress as JSON messages, one per line; starts the 200 stream on the first one.</summary>
+    /// <summary>Progress as JSON messages, one per line; starts the 200 stream on the first one. Every write and the
+    /// terminating chunk go out under one lock, and nothing is written once the stream is complete: a late report
+    /// can neither interleave its bytes with the terminator nor land after it.</summary>
     private sealed class StreamSink(HttpContext c, CancellationToken ct) : IProgressSink
     {
         private readonly SemaphoreSlim _lock = new(1);
         private Stream? _stream;
+        private bool _completed;
 
         public CancellationToken Token => ct;
         public bool Started => _stream is not null;
@@ -119,6 +122,22 @@ internal sealed class DistributionEndpoints(DistributionService distribution, Ac
             try
             {
                 _stream ??= await c.StartStreamAsync("application/json", ct);
+            }
+            finally
+            {
+                _lock.Release();
+            }
+        }
+
+        /// <summary>Writes the terminating chunk (the docker CLI reads the stream to its end).</summary>
+        public async Task CompleteAsync()
+        {
+            await _lock.WaitAsync(ct);
+            try
+            {
+                if (_completed) return;
+                _completed = true;
+                if (!c.ClientGone) await c.OpenStream!.CompleteAsync(ct);
             }
             finally
             {
@@ -142,6 +161,7 @@ internal sealed class DistributionEndpoints(DistributionService distribution, Ac
             await _lock.WaitAsync(ct);
             try
             {
+                if (_completed) return;
                 _stream ??= await c.StartStreamAsync("application/json", ct);
                 await _stream.WriteAsync(line, ct);
             }

@@ -43,6 +43,7 @@ internal sealed class HttpContext(ConnectionReader reader, HttpRequest request)
 
     public async Task WriteBytesAsync(int status, string? contentType, ReadOnlyMemory<byte> body, CancellationToken ct = default, IEnumerable<KeyValuePair<string, string>>? extraHeaders = null, bool omitBody = false)
     {
+        await ReadUnreadBodyAsync(ct);
         var sb = StatusLine(status);
         if (contentType is not null) sb.Append("Content-Type: ").Append(contentType).Append("\r\n");
         if (status != 204 && status != 304) sb.Append("Content-Length: ").Append(body.Length).Append("\r\n");
@@ -51,7 +52,11 @@ internal sealed class HttpContext(ConnectionReader reader, HttpRequest request)
         sb.Append("\r\n");
         var head = Encoding.ASCII.GetBytes(sb.ToString());
         ResponseStarted = true;
-        if (omitBody || body.Length == 0 || status == 204 || status == 304)
+        // A HEAD answer never has a body, errors included (Content-Length still tells its size). Go's client does
+        // not read one: the bytes would sit on the kept-alive connection, which Go then drops as an "unsolicited
+        // response" — under the next request it already wrote there (`docker cp` into a container: HEAD of a
+        // missing path answers 404, then PUT), failing it with "use of closed network connection".
+        if (omitBody || body.Length == 0 || status == 204 || status == 304 || Request.Method == "HEAD")
         {
             await HttpConnection.SendAllAsync(Socket, head, ct);
             return;
@@ -60,6 +65,36 @@ internal sealed class HttpContext(ConnectionReader reader, HttpRequest request)
         head.CopyTo(all, 0);
         body.CopyTo(all.AsMemory(head.Length));
         await HttpConnection.SendAllAsync(Socket, all, ct);
+    }
+
+    /// <summary>Go's net/http server reads up to this much of a body the handler left unread before it answers.</summary>
+    private const long MaxUnreadBodyBytes = 256 * 1024;
+
+    /// <summary>
+    /// As Go's net/http server does before a response goes out: reads what the handler left of the request body
+    /// (the tar end blocks and zero chunk after `docker cp`'s extraction stopped at the end-of-archive marker, a body
+    /// an error refused). Go's client, when the answer arrives while it is still writing the body, drops the
+    /// connection and may fail the request with "use of closed network connection" (it did, now and then, under
+    /// load). More than <see cref="MaxUnreadBodyBytes"/> left: the connection closes after this answer instead.
+    /// </summary>
+    private async Task ReadUnreadBodyAsync(CancellationToken ct)
+    {
+        if (!Request.HasBody || Request.Body is not ReadOnlyBodyStream body) return;
+        var buf = new byte[8192];
+        try
+        {
+            for (long left = MaxUnreadBodyBytes; left > 0;)
+            {
+                int n = await body.ReadAsync(buf, ct);
+                if (n == 0) return;
+                left -= n;
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            // A broken body still gets its answer; the connection is not reused.
+        }
+        KeepAlive = false;
     }
 
     /// <summary>Sends 200 headers at once (clients wait for them, e.g. `wait` before `start`) and returns the

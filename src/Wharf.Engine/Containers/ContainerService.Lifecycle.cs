@@ -433,11 +433,13 @@ public sealed partial class ContainerService
     private async Task StopLockedAsync(ContainerEntry e, int? timeoutSeconds, int sig)
     {
         Task exited;
+        bool paused;
         lock (e.Sync)
         {
             // Also cancels a pending policy restart of an exited container.
             e.Record.State.ManuallyStopped = true;
             exited = e.RunExited.Task;
+            paused = IsPausedLocked(e);
             if (e.Record.State.Status != ContainerStatus.Restarting && !e.Record.State.IsRunning) throw WharfException.NotModified();
         }
         if (CancelPendingRestart(e)) return;
@@ -449,7 +451,7 @@ public sealed partial class ContainerService
         catch (WharfException) when (exited.IsCompleted) { return; }
         catch (WharfException ex) when (ex.Kind is ErrorKind.NotFound or ErrorKind.Conflict) { }
         CrashPoints.Hit("stop-signalled");
-        await ThawAfterSignalAsync(e).ConfigureAwait(false);
+        await ThawAfterSignalAsync(e, paused).ConfigureAwait(false);
         if (timeout < 0)
         {
             await exited.ConfigureAwait(false);
@@ -520,10 +522,12 @@ public sealed partial class ContainerService
     {
         var e = Lookup(idOrName);
         int sig = Signals.Parse(string.IsNullOrEmpty(signal) ? "KILL" : signal);
+        bool paused;
         lock (e.Sync)
         {
             if (!e.Record.State.IsRunning)
                 throw WharfException.Conflict($"cannot kill container: {idOrName}: container {e.Record.Id} is not running");
+            paused = IsPausedLocked(e);
             // Only a fatal signal counts as stopping it by hand; a SIGHUP to reload config must not disable restarts.
             if (sig is Signals.SIGKILL or Signals.SIGTERM or 2) e.Record.State.ManuallyStopped = true;
         }
@@ -538,7 +542,7 @@ public sealed partial class ContainerService
             throw WharfException.Conflict($"cannot kill container: {idOrName}: container {e.Record.Id} is not running");
         }
         // A frozen process only takes a fatal signal once thawed.
-        if (sig is Signals.SIGKILL or Signals.SIGTERM or 2) await ThawAfterSignalAsync(e).ConfigureAwait(false);
+        if (sig is Signals.SIGKILL or Signals.SIGTERM or 2) await ThawAfterSignalAsync(e, paused).ConfigureAwait(false);
         Raise(e, "kill", signal: sig);
     }
 
@@ -587,17 +591,18 @@ public sealed partial class ContainerService
         try
         {
             Task exited;
-            bool running;
+            bool running, paused;
             lock (e.Sync)
             {
                 running = e.Record.State.IsRunning;
+                paused = IsPausedLocked(e);
                 exited = e.RunExited.Task;
             }
             if (running && force)
             {
                 try { await _runtime.KillAsync(id, StateDir(id), Signals.SIGKILL, true, CancellationToken.None).ConfigureAwait(false); }
                 catch (WharfException ex) when (ex.Kind is ErrorKind.NotFound or ErrorKind.Conflict) { }
-                await ThawAfterSignalAsync(e).ConfigureAwait(false);
+                await ThawAfterSignalAsync(e, paused).ConfigureAwait(false);
             }
             await exited.ConfigureAwait(false);
 

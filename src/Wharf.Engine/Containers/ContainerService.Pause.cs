@@ -59,14 +59,16 @@ public sealed partial class ContainerService
         Raise(e, "unpause");
     }
 
-    /// <summary>After a stop/kill signal went to a paused container: thaw it so the signal is delivered
-    /// (Docker signals first, then resumes). Failures are expected when it is already gone.</summary>
-    private async Task ThawAfterSignalAsync(ContainerEntry e)
+    /// <summary>Whether the container is frozen now: callers take this before they signal it (under e.Sync).</summary>
+    private static bool IsPausedLocked(ContainerEntry e) => e.Record.State.Status == ContainerStatus.Paused;
+
+    /// <summary>After a stop/kill signal went to a container that was paused when it was signalled: thaw it so the
+    /// signal is delivered (Docker signals first, then resumes). <paramref name="wasPaused"/> is taken before the
+    /// signal, as moby's killWithSignal does: the exit monitor may already have recorded the exit (status no longer
+    /// paused) by the time we get here, and the freezer must still be thawed. Failures are expected when it is gone.</summary>
+    private async Task ThawAfterSignalAsync(ContainerEntry e, bool wasPaused)
     {
-        lock (e.Sync)
-        {
-            if (e.Record.State.Status != ContainerStatus.Paused) return;
-        }
+        if (!wasPaused) return;
         var id = e.Record.Id;
         try { await _runtime.ResumeAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false); }
         catch (WharfException ex) { _log($"resume {id} after signal: {ex.Message}"); }

@@ -114,6 +114,33 @@ public sealed class ContainerVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task StopKillAndForceRemoveThawAPausedContainerWhoseExitIsRecordedFirst()
+    {
+        // The exit monitor may record the exit (status no longer "paused") before the verb gets to thaw: the freezer
+        // must be thawed all the same, decided by the state before the signal.
+        var exits = new Dictionary<string, ContainerWait>();
+        _runtime.AfterKill = id => exits[id].Result.WaitAsync(TimeSpan.FromSeconds(5));
+        async Task<string> PausedAsync(string name)
+        {
+            var id = await RunningAsync(name);
+            await _svc.PauseAsync(id);
+            exits[id] = _svc.BeginWait(id, "next-exit");
+            return id;
+        }
+
+        var a = await PausedAsync("e1");
+        await _svc.StopAsync(a, 5).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(_runtime.Paused[a]);
+        var b = await PausedAsync("e2");
+        await _svc.KillAsync(b).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(_runtime.Paused[b]);
+        var c = await PausedAsync("e3");
+        await _svc.RemoveAsync(c, force: true).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(_runtime.Paused[c]);
+        foreach (var w in exits.Values) w.Dispose();
+    }
+
+    [Fact]
     public async Task RenameChecksNamesAndPersists()
     {
         var id = (await _svc.CreateAsync("old", Busybox(), null, null)).Id;

@@ -40,8 +40,12 @@ internal sealed class FakeRuntime : IContainerRuntime
         Signals.Add(signal);
         if (!_exits.TryGetValue(id, out var t) || t.Task.IsCompleted) throw WharfException.NotFound("not running");
         t.TrySetResult(new ExitRecord(128 + signal, DateTimeOffset.UtcNow));
-        return Task.CompletedTask;
+        return AfterKill?.Invoke(id) ?? Task.CompletedTask;
     }
+
+    /// <summary>Awaited at the end of a successful kill: lets a test hold the kill until the service has recorded
+    /// the exit it causes, the order a loaded machine sometimes produces.</summary>
+    public Func<string, Task>? AfterKill { get; set; }
 
     public ConcurrentDictionary<string, bool> Paused { get; } = new();
 
