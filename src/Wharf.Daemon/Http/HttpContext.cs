@@ -75,7 +75,9 @@ internal sealed class HttpContext(ConnectionReader reader, HttpRequest request)
     /// (the tar end blocks and zero chunk after `docker cp`'s extraction stopped at the end-of-archive marker, a body
     /// an error refused). Go's client, when the answer arrives while it is still writing the body, drops the
     /// connection and may fail the request with "use of closed network connection" (it did, now and then, under
-    /// load). More than <see cref="MaxUnreadBodyBytes"/> left: the connection closes after this answer instead.
+    /// load). With more than <see cref="MaxUnreadBodyBytes"/> left, the answer goes out first and the connection loop
+    /// drains the rest afterwards. Closing instead would reset the connection while the client is still writing, and
+    /// the client would lose the answer: `docker load` of a 3 MiB non-archive then said "error during connect".
     /// </summary>
     private async Task ReadUnreadBodyAsync(CancellationToken ct)
     {
@@ -93,8 +95,8 @@ internal sealed class HttpContext(ConnectionReader reader, HttpRequest request)
         catch (Exception e) when (e is IOException or InvalidDataException)
         {
             // A broken body still gets its answer; the connection is not reused.
+            KeepAlive = false;
         }
-        KeepAlive = false;
     }
 
     /// <summary>Sends 200 headers at once (clients wait for them, e.g. `wait` before `start`) and returns the
