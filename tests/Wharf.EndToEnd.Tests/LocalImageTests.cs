@@ -265,4 +265,26 @@ public sealed class LocalImageTests(DaemonFixture wharf)
         Assert.Empty(Directory.EnumerateFiles(cache, "*.tmp-*"));
         (await wharf.Docker("rmi", "debian:bookworm")).EnsureSuccess();
     }
+
+    [Fact]
+    public async Task Busybox_base_image_has_the_same_id_on_every_run()
+    {
+        var tag = wharf.UniqueName("bbrepro") + ":1";
+        try
+        {
+            var first = await wharf.Wharf("base-image", "busybox", "--tag", tag);
+            Assert.Contains("Loaded image: " + tag, first.EnsureSuccess().Stdout, StringComparison.Ordinal);
+            var id = await ImageId(tag);
+            (await wharf.Docker("rmi", tag)).EnsureSuccess();
+            (await wharf.Wharf("base-image", "busybox", "--tag", tag)).EnsureSuccess();
+            Assert.Equal(id, await ImageId(tag));
+            // The fixture made busybox:latest from the same binary the same way.
+            Assert.Equal(id, await ImageId("busybox:latest"));
+            Assert.Equal("sh", (await wharf.Docker("inspect", "--format", "{{join .Config.Cmd \" \"}}", tag)).EnsureSuccess().Stdout.Trim());
+        }
+        finally
+        {
+            await wharf.Docker("rmi", tag);
+        }
+    }
 }

@@ -63,9 +63,19 @@ internal static class BaseImageCommand
             return 0;
         }
 
-        var (repo, tag) = TextUtil.SplitRepoTag(flags.Value("tag") ?? "busybox:latest");
-        var id = await ctx.Client.ImportImageAsync(tar, repo, tag ?? "latest", ["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CMD [\"sh\"]"], "wharf base-image busybox").ConfigureAwait(false);
-        await ctx.Out.WriteLineAsync(id).ConfigureAwait(false);
+        // Loaded as a docker-archive whose config is fixed by the rootfs and SOURCE_DATE_EPOCH, like the Debian image:
+        // the same busybox gives the same image ID on every run (an import would stamp the current time).
+        var rootfs = Path.Combine(Path.GetTempPath(), $"wharf-busybox-{Environment.ProcessId}.tar");
+        try
+        {
+            await File.WriteAllBytesAsync(rootfs, tar.ToArray()).ConfigureAwait(false);
+            var archive = new BaseImageArchive(flags.Value("tag") ?? "busybox:latest", [DefaultPath], ["sh"], mtime, "wharf base-image busybox");
+            await LoadAsync(ctx, archive, rootfs).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(rootfs);
+        }
         return 0;
     }
 
@@ -108,6 +118,14 @@ internal static class BaseImageCommand
 
         var archive = new BaseImageArchive(flags.Value("tag") ?? "debian:" + options.Suite, [DefaultPath], ["bash"],
             DateTimeOffset.FromUnixTimeSeconds(options.Epoch), options.CreatedBy());
+        await LoadAsync(ctx, archive, rootfs).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Sends <paramref name="archive"/> over <paramref name="rootfs"/> to the daemon's image load and prints its
+    /// lines ("Loaded image: …").</summary>
+    private static async Task LoadAsync(CliContext ctx, BaseImageArchive archive, string rootfs)
+    {
         // The archive is produced while it is sent: a pipe between the tar writer and the request body.
         var pipe = new System.IO.Pipelines.Pipe();
         var writing = Task.Run(async () =>
@@ -126,6 +144,5 @@ internal static class BaseImageCommand
         var lines = await ctx.Client.LoadImageAsync(pipe.Reader.AsStream()).ConfigureAwait(false);
         await writing.ConfigureAwait(false);
         foreach (var line in lines) await ctx.Out.WriteLineAsync(line).ConfigureAwait(false);
-        return 0;
     }
 }
