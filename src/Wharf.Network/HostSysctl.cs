@@ -9,13 +9,7 @@ public static class HostSysctl
     /// like dockerd, wharfd leaves it on at exit because other software may rely on it by then.
     /// Returns false when it was already on.
     /// </summary>
-    public static bool EnableIpv4Forwarding(string procSys = "/proc/sys")
-    {
-        var path = Path.Combine(procSys, "net/ipv4/ip_forward");
-        if (File.ReadAllText(path).Trim() == "1") return false;
-        File.WriteAllText(path, "1\n");
-        return true;
-    }
+    public static bool EnableIpv4Forwarding(string procSys = "/proc/sys") => TurnOn(Path.Combine(procSys, "net/ipv4/ip_forward"));
 
     /// <summary>Whether the kernel has IPv6 at all (booted without ipv6.disable=1).</summary>
     public static bool Ipv6Available(string procSys = "/proc/sys") => Directory.Exists(Path.Combine(procSys, "net/ipv6"));
@@ -24,9 +18,11 @@ public static class HostSysctl
     /// Turns on IPv6 forwarding (net.ipv6.conf.all.forwarding) for IPv6 bridge networks, as dockerd does, and like
     /// dockerd leaves it on. Returns false when it was already on.
     /// </summary>
-    public static bool EnableIpv6Forwarding(string procSys = "/proc/sys")
+    public static bool EnableIpv6Forwarding(string procSys = "/proc/sys") => TurnOn(Path.Combine(procSys, "net/ipv6/conf/all/forwarding"));
+
+    /// <summary>Writes 1 to a boolean sysctl unless it is 1 already; true when it was changed.</summary>
+    private static bool TurnOn(string path)
     {
-        var path = Path.Combine(procSys, "net/ipv6/conf/all/forwarding");
         if (File.ReadAllText(path).Trim() == "1") return false;
         File.WriteAllText(path, "1\n");
         return true;

@@ -199,21 +199,17 @@ public sealed partial class NetworkService
         List<System.Net.IPAddress>? found = null;
         lock (_sync)
         {
-            foreach (var (networkId, map) in _endpoints)
+            foreach (var (n, ep) in SharedEndpointsLocked(containerId))
             {
-                if (!map.ContainsKey(containerId) || !_byId.TryGetValue(networkId, out var n) || n.IsBuiltin) continue;
                 var suffix = "." + n.Name;
                 var inNetwork = name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
                     ? name[..^suffix.Length] : null;
-                foreach (var ep in map.Values)
-                {
-                    if (!ep.DnsNames.Any(d => string.Equals(d, name, StringComparison.OrdinalIgnoreCase) ||
-                                              string.Equals(d, inNetwork, StringComparison.OrdinalIgnoreCase))) continue;
-                    found ??= [];
-                    var v4 = Ipv4Cidr.ToAddress(ep.Address);
-                    if (!found.Contains(v4)) found.Add(v4);
-                    if (ep.Address6 is { } a6 && Ipv6Cidr.ToAddress(a6) is var v6 && !found.Contains(v6)) found.Add(v6);
-                }
+                if (!ep.DnsNames.Any(d => string.Equals(d, name, StringComparison.OrdinalIgnoreCase) ||
+                                          string.Equals(d, inNetwork, StringComparison.OrdinalIgnoreCase))) continue;
+                found ??= [];
+                var v4 = Ipv4Cidr.ToAddress(ep.Address);
+                if (!found.Contains(v4)) found.Add(v4);
+                if (ep.Address6 is { } a6 && Ipv6Cidr.ToAddress(a6) is var v6 && !found.Contains(v6)) found.Add(v6);
             }
         }
         return found;
@@ -224,21 +220,27 @@ public sealed partial class NetworkService
     /// when no such endpoint has it, and the query goes upstream.</summary>
     public string? LookupAddress(string containerId, System.Net.IPAddress address)
     {
+        bool v4 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
         lock (_sync)
         {
-            foreach (var (networkId, map) in _endpoints)
+            foreach (var (n, ep) in SharedEndpointsLocked(containerId))
             {
-                if (!map.ContainsKey(containerId) || !_byId.TryGetValue(networkId, out var n) || n.IsBuiltin) continue;
-                foreach (var ep in map.Values)
-                {
-                    bool match = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-                        ? Ipv4Cidr.ToAddress(ep.Address).Equals(address)
-                        : ep.Address6 is { } a6 && Ipv6Cidr.ToAddress(a6).Equals(address);
-                    if (match) return ep.ContainerName.TrimStart('/') + "." + n.Name;
-                }
+                if (v4 ? Ipv4Cidr.ToAddress(ep.Address).Equals(address) : ep.Address6 is { } a6 && Ipv6Cidr.ToAddress(a6).Equals(address))
+                    return ep.ContainerName + "." + n.Name;
             }
         }
         return null;
+    }
+
+    /// <summary>Every active endpoint on the user-defined networks <paramref name="containerId"/> is on (the names its
+    /// embedded DNS may answer), with its network. Under <see cref="_sync"/>.</summary>
+    private IEnumerable<(NetworkRecord Network, ActiveEndpoint Endpoint)> SharedEndpointsLocked(string containerId)
+    {
+        foreach (var (networkId, map) in _endpoints)
+        {
+            if (!map.ContainsKey(containerId) || !_byId.TryGetValue(networkId, out var n) || n.IsBuiltin) continue;
+            foreach (var ep in map.Values) yield return (n, ep);
+        }
     }
 
     /// <summary>Starts the embedded DNS server inside a running container's namespace (idempotent).</summary>
