@@ -14,19 +14,13 @@ namespace Wharf.Unit.Tests.Distribution;
 /// </summary>
 public sealed class PushProgressTests : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly int _port;
     private readonly string _root = Directory.CreateTempSubdirectory("wharf-push-progress-").FullName;
 
     public PushProgressTests()
     {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            _port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        _listener.Prefixes.Add($"http://127.0.0.1:{_port}/");
-        _listener.Start();
+        _listener = LoopbackListener.Start(out _port);
         _ = Task.Run(ServeAsync);
     }
 

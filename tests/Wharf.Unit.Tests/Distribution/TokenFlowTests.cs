@@ -12,7 +12,7 @@ namespace Wharf.Unit.Tests.Distribution;
 /// </summary>
 public sealed class TokenFlowTests : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly int _port;
     private readonly List<string> _tokenQueries = [];
     private readonly List<string> _tokenForms = [];
@@ -21,13 +21,7 @@ public sealed class TokenFlowTests : IDisposable
 
     public TokenFlowTests()
     {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            _port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        _listener.Prefixes.Add($"http://127.0.0.1:{_port}/");
-        _listener.Start();
+        _listener = LoopbackListener.Start(out _port);
         _ = Task.Run(ServeAsync);
     }
 
