@@ -106,7 +106,15 @@ public sealed class CrashRecoveryTests(DaemonFixture wharf)
         // The killed process is reaped by its monitor; until then /proc still has it (as a zombie).
         for (var i = 0; i < 100 && Directory.Exists("/proc/" + pid); i++)
         {
-            var stat = File.Exists($"/proc/{pid}/stat") ? await File.ReadAllTextAsync($"/proc/{pid}/stat") : "";
+            string stat;
+            try
+            {
+                stat = await File.ReadAllTextAsync($"/proc/{pid}/stat");
+            }
+            catch (IOException)
+            {
+                return; // reaped between the check and the read (ENOENT or ESRCH): gone
+            }
             if (stat.Contains(") Z ", StringComparison.Ordinal))
             {
                 return;
