@@ -12,9 +12,10 @@ WHARF_DEFAULT_LOG=/var/log/wharfd.log
 WHARF_DOCKER_CLI="${WHARF_DOCKER_CLI:-/usr/local/bin/docker}"
 
 # Host packages the engine and its tests use: runc is the OCI runtime, busybox-static feeds `wharf base-image busybox`,
-# bsdutils provides `script` for the TTY test, hyperfine runs the benchmark.
+# bsdutils provides `script` for the TTY test, hyperfine runs the benchmark; gcc and libc6-dev link the NativeAOT
+# executables (wharf-shim statically against libc.a).
 WHARF_APT_PACKAGES=(runc conmon iptables busybox-static tini catatonit hyperfine iproute2 procps util-linux bsdutils
-  ca-certificates curl nftables xz-utils bzip2 zstd docker-registry skopeo mmdebstrap apache2-utils openssl)
+  gcc libc6-dev ca-certificates curl nftables xz-utils bzip2 zstd docker-registry skopeo mmdebstrap apache2-utils openssl)
 
 wharf_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 wharf_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
