@@ -7,24 +7,24 @@ namespace Wharf.Interop;
 /// </summary>
 public static class AtomicFile
 {
+    private static int s_counter;
+
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> content)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        // Unique among live writers (pid, then a per-process counter); a temp file left by a crash is overwritten.
+        var tmp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) +
+            "." + Interlocked.Increment(ref s_counter).ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp");
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
-            {
-                fs.Write(content);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
+            NativeFile.WriteAllBytes(tmp, content, fsync: true);
+            NativeFile.Rename(tmp, path);
             FsyncDirectory(dir);
         }
         catch
         {
-            try { File.Delete(tmp); } catch (IOException) { }
+            Native.unlink(tmp);
             throw;
         }
     }

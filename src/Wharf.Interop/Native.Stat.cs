@@ -30,4 +30,20 @@ public static partial class Native
             RdevMinor: *(uint*)(buf + 132));
         return true;
     }
+
+    private const uint STATX_INO = 0x100;
+
+    /// <summary>What an open fd refers to, as (device major, device minor, inode): two fds with the same identity
+    /// share one file, pipe or socket. False when <paramref name="fd"/> is not open.</summary>
+    public static unsafe bool TryFdIdentity(int fd, out (uint DevMajor, uint DevMinor, ulong Ino) identity)
+    {
+        byte* buf = stackalloc byte[256];
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_INO, buf) != 0)
+        {
+            identity = default;
+            return false;
+        }
+        identity = (*(uint*)(buf + 136), *(uint*)(buf + 140), *(ulong*)(buf + 32));
+        return true;
+    }
 }

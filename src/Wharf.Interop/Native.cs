@@ -32,4 +32,7 @@ public static partial class Native
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int close(int fd);
+
+    [LibraryImport(Libc, EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int rename(string from, string to);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Wharf.Core;
 
 namespace Wharf.Runtime;
 
@@ -10,17 +11,19 @@ namespace Wharf.Runtime;
 /// </summary>
 public static class ExitRecordJson
 {
+    private const string HexDigits = "0123456789abcdef";
+
     public static string Serialize(ExitRecord record)
     {
         var sb = new StringBuilder(128);
         sb.Append("{\"ExitCode\":").Append(record.ExitCode.ToString(CultureInfo.InvariantCulture));
-        sb.Append(",\"ExitedAt\":\"").Append(record.ExitedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+        sb.Append(",\"ExitedAt\":\"").Append(Rfc3339.Format(record.ExitedAt, fractionDigits: 7, trimZeros: false));
         sb.Append("\",\"OomKilled\":").Append(record.OomKilled ? "true" : "false");
         sb.Append(",\"Error\":\"");
         foreach (var c in record.Error)
         {
             if (c == '"' || c == '\\') sb.Append('\\').Append(c);
-            else if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            else if (c < 0x20) sb.Append("\\u00").Append(HexDigits[c >> 4]).Append(HexDigits[c & 0xf]);
             else sb.Append(c);
         }
         sb.Append("\"}");

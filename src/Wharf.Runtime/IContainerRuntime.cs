@@ -1,3 +1,5 @@
+using Wharf.Core;
+
 namespace Wharf.Runtime;
 
 /// <summary>
@@ -120,7 +122,14 @@ public sealed record RuntimeCreateOptions(
 /// <param name="ExitedAt">When the monitor saw the exit.</param>
 /// <param name="OomKilled">The kernel's OOM killer ended it (when the monitor could tell).</param>
 /// <param name="Error">A runtime failure message, empty when the process simply exited.</param>
-public sealed record ExitRecord(int ExitCode, DateTimeOffset ExitedAt, bool OomKilled = false, string Error = "");
+public sealed record ExitRecord(int ExitCode, DateTimeOffset ExitedAt, bool OomKilled = false, string Error = "")
+{
+    // Written out: the generated one formats ExitedAt with DateTimeOffset.ToString, which compiles the time-zone
+    // code into the NativeAOT monitor (Rfc3339 says why that matters).
+    public override string ToString() =>
+        "ExitRecord { ExitCode = " + ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) + ", ExitedAt = " + Rfc3339.Format(ExitedAt) +
+        ", OomKilled = " + (OomKilled ? "True" : "False") + ", Error = " + Error + " }";
+}
 
 public enum RuntimeStatus
 {

@@ -1,5 +1,5 @@
-using System.Buffers.Text;
 using System.Text;
+using Wharf.Core;
 using Wharf.Interop;
 
 namespace Wharf.Shim;
@@ -77,9 +77,9 @@ internal sealed class JsonLogWriter : IDisposable
             for (int i = _maxFiles - 1; i > 1; i--)
             {
                 var from = _path + "." + (i - 1);
-                if (File.Exists(from)) File.Move(from, _path + "." + i, overwrite: true);
+                if (File.Exists(from)) NativeFile.Rename(from, _path + "." + i);
             }
-            File.Move(_path, _path + ".1", overwrite: true);
+            NativeFile.Rename(_path, _path + ".1");
         }
         Open(truncate: true);
     }
@@ -152,32 +152,8 @@ internal sealed class JsonLogWriter : IDisposable
     /// <summary>Go's RFC3339Nano in UTC: fraction with trailing zeros removed (and no dot when zero).</summary>
     private void AppendTime(long unixNanos)
     {
-        long secs = Math.DivRem(unixNanos, 1_000_000_000L, out long nanos);
-        var dt = DateTime.UnixEpoch.AddSeconds(secs);
-        Ensure(40);
-        var span = _buf.AsSpan(_len);
-        int w = 0;
-        WriteDigits(span, ref w, dt.Year, 4); span[w++] = (byte)'-';
-        WriteDigits(span, ref w, dt.Month, 2); span[w++] = (byte)'-';
-        WriteDigits(span, ref w, dt.Day, 2); span[w++] = (byte)'T';
-        WriteDigits(span, ref w, dt.Hour, 2); span[w++] = (byte)':';
-        WriteDigits(span, ref w, dt.Minute, 2); span[w++] = (byte)':';
-        WriteDigits(span, ref w, dt.Second, 2);
-        if (nanos != 0)
-        {
-            int digits = 9;
-            while (nanos % 10 == 0) { nanos /= 10; digits--; }
-            span[w++] = (byte)'.';
-            WriteDigits(span, ref w, (int)nanos, digits);
-        }
-        span[w++] = (byte)'Z';
-        _len += w;
-    }
-
-    private static void WriteDigits(Span<byte> span, ref int w, int value, int width)
-    {
-        Utf8Formatter.TryFormat(value, span.Slice(w, width), out _, new System.Buffers.StandardFormat('D', (byte)width));
-        w += width;
+        Ensure(Rfc3339.MaxLength);
+        _len += Rfc3339.Write(unixNanos, _buf.AsSpan(_len));
     }
 
     public void Dispose()

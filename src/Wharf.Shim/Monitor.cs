@@ -114,7 +114,7 @@ internal sealed class Monitor
             return 1;
         }
 
-        _initPid = int.Parse(File.ReadAllText(ShimProtocol.PidFileName).Trim(), CultureInfo.InvariantCulture);
+        _initPid = int.Parse(NativeFile.ReadAllText(ShimProtocol.PidFileName).Trim(), CultureInfo.InvariantCulture);
         _pidFd = Native.PidfdOpen(_initPid);
         if (_o.Tty)
         {
@@ -161,13 +161,10 @@ internal sealed class Monitor
         Fd.WriteLine(1, line);
         // The launcher reads until EOF, so every copy of its pipes must go — including dups the runtime
         // made of stdio (CoreCLR's PAL does when the shim runs under the JIT). Point them at /dev/null.
-        var targets = new HashSet<string>();
-        foreach (var std in new[] { 1, 2 })
-            if (new FileInfo($"/proc/self/fd/{std}").LinkTarget is { } t && t.StartsWith("pipe:", StringComparison.Ordinal)) targets.Add(t);
-        if (targets.Count > 0)
-            foreach (var entry in Directory.GetFiles("/proc/self/fd"))
-                if (int.TryParse(Path.GetFileName(entry), CultureInfo.InvariantCulture, out int fd) && fd > 2 &&
-                    new FileInfo(entry).LinkTarget is { } target && targets.Contains(target))
+        // Everything this process has opened so far sits at a low number, so a bounded scan finds them all.
+        if (Native.TryFdIdentity(1, out var stdout) | Native.TryFdIdentity(2, out var stderr))
+            for (int fd = 3; fd < 256; fd++)
+                if (fd != devNull && Native.TryFdIdentity(fd, out var id) && (id == stdout || id == stderr))
                     Native.dup2(devNull, fd);
         int log = Native.open(ShimProtocol.ShimLogName, Native.O_WRONLY | Native.O_CREAT | Native.O_APPEND | Native.O_CLOEXEC, Convert.ToInt32("640", 8));
         Native.dup2(devNull, 0);
@@ -398,7 +395,7 @@ internal sealed class Monitor
         {
             string? rel = null;
             bool v2 = false;
-            foreach (var line in File.ReadAllLines($"/proc/{_initPid}/cgroup"))
+            foreach (var line in NativeFile.ReadAllText($"/proc/{_initPid}/cgroup").Split('\n'))
             {
                 var parts = line.Split(':', 3);
                 if (parts.Length != 3) continue;
@@ -406,7 +403,7 @@ internal sealed class Monitor
                 if (parts[0] == "0" && parts[1].Length == 0) { rel = parts[2]; v2 = true; }
             }
             if (rel == null) return;
-            foreach (var line in File.ReadAllLines("/proc/self/mountinfo"))
+            foreach (var line in NativeFile.ReadAllText("/proc/self/mountinfo").Split('\n'))
             {
                 int dash = line.IndexOf(" - ", StringComparison.Ordinal);
                 if (dash < 0) continue;
@@ -437,7 +434,7 @@ internal sealed class Monitor
     {
         try
         {
-            foreach (var line in File.ReadAllLines(file))
+            foreach (var line in NativeFile.ReadAllText(file).Split('\n'))
                 if (line.StartsWith("oom_kill ", StringComparison.Ordinal))
                     return long.Parse(line.AsSpan(9), CultureInfo.InvariantCulture);
         }

@@ -119,15 +119,7 @@ public sealed partial class ContainerService
     }
 
     /// <summary>Go's time.RFC3339Nano (trailing zeros of the fraction dropped); the zero time is "0001-01-01T00:00:00Z".</summary>
-    public static string FormatTime(DateTimeOffset t)
-    {
-        if (t == default) return "0001-01-01T00:00:00Z";
-        var u = t.UtcDateTime;
-        var s = u.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
-        long frac = u.Ticks % TimeSpan.TicksPerSecond;
-        if (frac != 0) s += "." + (frac * 100).ToString("D9", CultureInfo.InvariantCulture).TrimEnd('0');
-        return s + "Z";
-    }
+    public static string FormatTime(DateTimeOffset t) => t == default ? "0001-01-01T00:00:00Z" : Rfc3339.Format(t);
 
     private static Dictionary<string, EndpointSettings>? CloneNetworks(Dictionary<string, EndpointSettings> networks)
     {
