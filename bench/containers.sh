@@ -60,7 +60,8 @@ start_fifty() { # $1 = dw|dr
   seq 50 | xargs -P 8 -I{} env DOCKER_HOST="$2" "$docker_cli" run -d --network none busybox sleep 100000 >/dev/null
 }
 
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+# Two decimals: the per-container figures sit close to their 2.5 MiB target, where one decimal would round across it.
+mib() { awk -v k="$1" 'BEGIN { printf "%.2f", k / 1024 }'; }
 
 # 3a. idle memory: fresh daemons after their first requests (ps, one run), the way a user meets them --------------
 dw ps >/dev/null; dr ps >/dev/null
