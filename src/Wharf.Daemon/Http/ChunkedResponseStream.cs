@@ -12,6 +12,10 @@ internal sealed class ChunkedResponseStream(Socket socket) : Stream
 {
     private bool _completed;
 
+    /// <summary>The zero chunk is out: the response is over, and anything written now would be read as the start
+    /// of the next response on this connection.</summary>
+    public bool IsCompleted => _completed;
+
     public override bool CanRead => false;
     public override bool CanSeek => false;
     public override bool CanWrite => true;
@@ -28,6 +32,7 @@ internal sealed class ChunkedResponseStream(Socket socket) : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.Length == 0) return;
+        if (_completed) throw new InvalidOperationException("the chunked response is already complete");
         var frame = new byte[buffer.Length + 16];
         int h = Encoding.ASCII.GetBytes(buffer.Length.ToString("x") + "\r\n", frame);
         buffer.CopyTo(frame.AsMemory(h));

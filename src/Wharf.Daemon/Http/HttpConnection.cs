@@ -155,6 +155,13 @@ internal sealed partial class HttpConnection(Socket socket, Router router, Log l
         else log.Debug($"{ctx.Request.Method} {ctx.Request.RawTarget}: {status} {message}");
         try
         {
+            if (ctx.OpenStream is { IsCompleted: true })
+            {
+                // The handler finished its stream and failed afterwards: the client has its whole answer and
+                // there is no place left to put the error. Closing keeps a stray chunk out of the next response.
+                ctx.CloseAfterResponse();
+                return;
+            }
             if (ctx.OpenStream is { } stream)
             {
                 var msg = new JsonMessage { ErrorDetail = new ErrorDetail { Message = message }, Error = message };
