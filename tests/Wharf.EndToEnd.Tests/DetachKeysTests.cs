@@ -82,14 +82,20 @@ public sealed class DetachKeysTests(DaemonFixture wharf)
         try
         {
             using var terminal = Terminal.Start(wharf, $"exec -it --detach-keys ctrl-x,x {name} sh");
-            await terminal.Type("echo $((6*7)); exec sleep 4242\r");
+            // The typed line must not contain "42" itself: the terminal echoes it before the shell answers.
+            await terminal.Type("echo $((6*7)); exec sleep 9753\r");
             await terminal.WaitFor("42");
             await terminal.Type("\x18x");
             await terminal.Exit();
 
-            // The exec's process was not ended by the detach: its sleep is still in the container.
-            var ps = (await wharf.Docker("exec", name, "ps", "-o", "args")).EnsureSuccess().Stdout;
-            Assert.Contains("sleep 4242", ps, StringComparison.Ordinal);
+            // The exec's process was not ended by the detach: its sleep is (or very soon is: the shell execs it
+            // right after printing 42) in the container, and stays.
+            var watch = Stopwatch.StartNew();
+            string ps;
+            while (!(ps = (await wharf.Docker("exec", name, "ps", "-o", "args")).EnsureSuccess().Stdout).Contains("sleep 9753", StringComparison.Ordinal)
+                   && watch.Elapsed < TimeSpan.FromSeconds(5))
+                await Task.Delay(100);
+            Assert.Contains("sleep 9753", ps, StringComparison.Ordinal);
 
             var bad = await wharf.Docker("exec", "--detach-keys", "ctrl-", name, "true");
             Assert.NotEqual(0, bad.ExitCode);
