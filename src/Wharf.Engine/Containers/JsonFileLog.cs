@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using Wharf.Core;
 
 namespace Wharf.Engine.Containers;
 
@@ -173,9 +174,7 @@ public static class JsonFileLog
             if (frac.Length > 9) frac = frac[..9];
             return raw[..19] + "." + frac.PadRight(9, '0') + "Z";
         }
-        var u = parsed.ToUniversalTime();
-        long nanos = (u.Ticks % TimeSpan.TicksPerSecond) * 100;
-        return u.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "." + nanos.ToString("D9", CultureInfo.InvariantCulture) + "Z";
+        return Rfc3339.Format(parsed, fractionDigits: 9, trimZeros: false);
     }
 
     /// <summary>Buffered line splitter over a stream that may still grow.</summary>
