@@ -7,7 +7,11 @@ namespace Wharf.Interop;
 /// </summary>
 public static class AtomicFile
 {
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content)
+    /// <param name="durable">fsync the file and the directory (the default). Without it a reader, or wharfd after a
+    /// crash of its own, still sees the old or the whole new content (the rename is atomic and the page cache outlives
+    /// the process); only a crash of the host may leave the file missing or empty. For files that a host crash makes
+    /// meaningless anyway (records of processes that the crash killed too).</param>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, bool durable = true)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
@@ -17,10 +21,10 @@ public static class AtomicFile
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
             {
                 fs.Write(content);
-                fs.Flush(flushToDisk: true);
+                fs.Flush(flushToDisk: durable);
             }
             File.Move(tmp, path, overwrite: true);
-            FsyncDirectory(dir);
+            if (durable) FsyncDirectory(dir);
         }
         catch
         {
@@ -29,8 +33,8 @@ public static class AtomicFile
         }
     }
 
-    public static void WriteAllText(string path, string content) =>
-        WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(content));
+    public static void WriteAllText(string path, string content, bool durable = true) =>
+        WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(content), durable);
 
     /// <summary>Makes a rename or create inside <paramref name="dir"/> durable.</summary>
     public static void FsyncDirectory(string dir)

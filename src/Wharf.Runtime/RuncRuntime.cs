@@ -307,6 +307,11 @@ public sealed partial class RuncRuntime : IContainerRuntime
         {
             return ExitRecordJson.Parse(File.ReadAllBytes(path));
         }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            // Empty or torn: the monitor does not fsync it, so a host crash can leave it so. The exit is lost.
+            return LostExit();
+        }
         catch (FileNotFoundException)
         {
             return null;

@@ -210,4 +210,25 @@ public sealed class RuncRuntimeTests
         Assert.False(File.Exists(Path.Combine(c.StateDir, "shim.sock")));
         Assert.Equal(RuntimeStatus.Unknown, (await rt.GetStateAsync(c.Id, c.StateDir, cts.Token)).Status);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"ExitCode\":0,\"Exi")]
+    public async Task A_torn_exit_record_reads_as_a_lost_exit(string content)
+    {
+        // The monitor writes exit.json atomically but without fsync; after a host crash it may be empty or cut.
+        var stateDir = Directory.CreateTempSubdirectory("wharf-torn-exit-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(stateDir, ShimProtocol.ExitFileName), content);
+            var rt = new RuncRuntime("runc", Path.Combine(stateDir, "runc-root"));
+            var exit = await rt.WaitAsync("torn", stateDir, CancellationToken.None);
+            Assert.Equal(255, exit.ExitCode);
+            Assert.Contains("without recording", exit.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(stateDir, recursive: true);
+        }
+    }
 }
