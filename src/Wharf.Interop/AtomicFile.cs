@@ -9,7 +9,11 @@ public static class AtomicFile
 {
     private static int s_counter;
 
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content)
+    /// <param name="durable">fsync the file and the directory (the default). Without it a reader, or wharfd after a
+    /// crash of its own, still sees the old or the whole new content (the rename is atomic and the page cache outlives
+    /// the process); only a crash of the host may leave the file missing or empty. For files that a host crash makes
+    /// meaningless anyway (records of processes that the crash killed too).</param>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, bool durable = true)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
@@ -18,9 +22,9 @@ public static class AtomicFile
             "." + Interlocked.Increment(ref s_counter).ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp");
         try
         {
-            NativeFile.WriteAllBytes(tmp, content, fsync: true);
+            NativeFile.WriteAllBytes(tmp, content, fsync: durable);
             NativeFile.Rename(tmp, path);
-            FsyncDirectory(dir);
+            if (durable) FsyncDirectory(dir);
         }
         catch
         {
@@ -29,8 +33,8 @@ public static class AtomicFile
         }
     }
 
-    public static void WriteAllText(string path, string content) =>
-        WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(content));
+    public static void WriteAllText(string path, string content, bool durable = true) =>
+        WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(content), durable);
 
     /// <summary>Makes a rename or create inside <paramref name="dir"/> durable.</summary>
     public static void FsyncDirectory(string dir)

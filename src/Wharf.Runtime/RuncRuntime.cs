@@ -263,8 +263,12 @@ public sealed partial class RuncRuntime : IContainerRuntime
 
     public async Task DeleteAsync(string id, string stateDir, CancellationToken cancellationToken)
     {
-        var r = await RuncAsync(stateDir, ["delete", "--force", id], cancellationToken, logToFile: false).ConfigureAwait(false);
-        if (r.ExitCode != 0 && !IsNotExist(r.Message)) throw RuncError(r.Message);
+        // A stopped container's cgroups and runc state are removed in-process; anything else is runc's.
+        if (!await StoppedContainerDelete.TryDeleteAsync(_runcRoot, id, cancellationToken).ConfigureAwait(false))
+        {
+            var r = await RuncAsync(stateDir, ["delete", "--force", id], cancellationToken, logToFile: false).ConfigureAwait(false);
+            if (r.ExitCode != 0 && !IsNotExist(r.Message)) throw RuncError(r.Message);
+        }
 
         // The monitor records the exit of the killed init; let it finish before its files go.
         if (await ShimConnection.TryConnectAsync(stateDir, cancellationToken).ConfigureAwait(false) is { } conn)
@@ -302,6 +306,11 @@ public sealed partial class RuncRuntime : IContainerRuntime
         try
         {
             return ExitRecordJson.Parse(File.ReadAllBytes(path));
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            // Empty or torn: the monitor does not fsync it, so a host crash can leave it so. The exit is lost.
+            return LostExit();
         }
         catch (FileNotFoundException)
         {

@@ -452,8 +452,12 @@ internal sealed class Monitor
         var record = new ExitRecord(code, DateTimeOffset.UtcNow, oom);
         var json = ExitRecordJson.Serialize(record);
         _log?.Dispose();
-        // exit.json first: a client that sees the socket close can always find the record.
-        AtomicFile.WriteAllText(ShimProtocol.ExitFileName, json);
+        // exit.json first: a client that sees the socket close can always find the record. Atomic (a wharfd that
+        // restarts after its own crash reads all of it) but not fsynced: this is on the path from the container's
+        // exit to `docker wait`/`run` returning, and only a host crash could lose it, which kills the container,
+        // this monitor and the runc state beside it as well; wharfd then reports the exit as lost (255), as Docker
+        // does for containers that were running at a host crash. (/run is usually tmpfs, where fsync is a no-op.)
+        AtomicFile.WriteAllText(ShimProtocol.ExitFileName, json, durable: false);
         Native.close(_listenFd);
         Native.unlink(ShimProtocol.SocketName);
 

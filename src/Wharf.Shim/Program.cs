@@ -14,12 +14,21 @@ namespace Wharf.Shim;
 /// </summary>
 internal static class Program
 {
+    /// <summary>A spare monitor: its flags come on stdin, each followed by a NUL, ended by EOF (MonitorLauncher).</summary>
+    private const string SpareFlag = "--args-on-stdin";
+
     private static int Main(string[] args)
     {
         if (args.Length == 0 || args[0] != "monitor")
         {
             Fd.WriteLine(2, "usage: wharf-shim monitor --id ID --bundle DIR --state-dir DIR --log-path FILE --runc-root DIR [--runtime runc] [--tty] [--stdin] [--stdin-once] [--height N --width N] [--log-max-size N --log-max-files N] [--exec-process FILE [--detach]]");
             return 2;
+        }
+        if (args.Length == 2 && args[1] == SpareFlag)
+        {
+            // Started ahead of need (MonitorLauncher): the runtime is up by the time wharfd sends the flags.
+            if (ReadSpareArgs() is not { } received) return 0;
+            args = ["monitor", .. received];
         }
         ShimOptions options;
         try
@@ -43,5 +52,31 @@ internal static class Program
             Fd.WriteLine(2, e.ToString());
             return 1;
         }
+    }
+
+    /// <summary>The flags a spare monitor is given; null when stdin closes without any (wharfd discarded the spare or
+    /// exited). Stdin becomes /dev/null afterwards, as for a monitor started with its flags.</summary>
+    private static string[]? ReadSpareArgs()
+    {
+        var data = new MemoryStream();
+        var buf = new byte[4096];
+        int n;
+        while ((n = Fd.Read(0, buf)) != 0)
+        {
+            if (n == -Native.EINTR) continue;
+            if (n < 0) return null;
+            data.Write(buf, 0, n);
+        }
+        int devNull = Native.open("/dev/null", Native.O_RDWR | Native.O_CLOEXEC, 0);
+        if (devNull >= 0)
+        {
+            Native.dup2(devNull, 0);
+            Native.close(devNull);
+        }
+        if (data.Length == 0) return null;
+        var text = System.Text.Encoding.UTF8.GetString(data.GetBuffer(), 0, (int)data.Length);
+        // Every flag ends with a NUL: an unterminated last one means wharfd died mid-write.
+        if (!text.EndsWith('\0')) return null;
+        return text[..^1].Split('\0');
     }
 }

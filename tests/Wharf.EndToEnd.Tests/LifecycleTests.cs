@@ -308,4 +308,67 @@ public sealed partial class LifecycleTests(DaemonFixture wharf)
             await wharf.Docker("rm", "-f", name);
         }
     }
+
+    /// <summary>Where runc kept the container: its state dir under the daemon's runc root, and its cgroup directory
+    /// in every cgroup hierarchy mounted here (v1 controllers, named ones such as name=systemd, cgroup2).</summary>
+    private IReadOnlyList<string> RuntimeTraces(string id)
+    {
+        var paths = new List<string> { Path.Combine(wharf.Daemon.ExecRoot, "runc", id) };
+        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            var sep = line.IndexOf(" - ", StringComparison.Ordinal);
+            if (sep < 0) continue;
+            var fsType = line[(sep + 3)..].Split(' ')[0];
+            if (fsType is "cgroup" or "cgroup2") paths.Add(line[..sep].Split(' ')[4] + "/wharf/" + id);
+        }
+        return paths;
+    }
+
+    /// <summary>The runtime cleanup runs after the client has its answer, so it is given a moment.</summary>
+    private async Task AssertRuntimeTracesGone(string id)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        IReadOnlyList<string> left;
+        while ((left = RuntimeTraces(id).Where(Directory.Exists).ToList()).Count > 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.True(left.Count == 0, "left behind: " + string.Join(", ", left));
+    }
+
+    [Fact]
+    public async Task Run_rm_leaves_no_runc_state_and_no_cgroup_behind()
+    {
+        var cidFile = Path.Combine(wharf.TempDir, wharf.UniqueName("cid"));
+        (await wharf.Docker("run", "--rm", "--cidfile", cidFile, "busybox", "true")).EnsureSuccess();
+        var id = File.ReadAllText(cidFile).Trim();
+        Assert.Matches(FullId(), id);
+
+        await AssertRuntimeTracesGone(id);
+    }
+
+    [Fact]
+    public async Task Exit_and_rm_f_remove_the_runc_state_and_cgroups()
+    {
+        var exited = wharf.UniqueName("gone");
+        var running = wharf.UniqueName("killed");
+        try
+        {
+            var exitedId = await RunDetached(exited, "true");
+            Assert.Equal("0", (await wharf.Docker("wait", exited)).EnsureSuccess().Stdout.Trim());
+            // Exited, not removed: the container stays, what runc kept for it goes.
+            await AssertRuntimeTracesGone(exitedId);
+            Assert.Equal("exited", await Inspect(exited, "{{.State.Status}}"));
+
+            var runningId = await RunDetached(running, "sleep", "60");
+            // The traces looked for are the real ones: a running container has its runc state and cgroups there.
+            var present = RuntimeTraces(runningId).Where(Directory.Exists).ToList();
+            Assert.Contains(Path.Combine(wharf.Daemon.ExecRoot, "runc", runningId), present);
+            Assert.True(present.Count >= 2, "no cgroup directory found for the running container");
+            (await wharf.Docker("rm", "-f", running)).EnsureSuccess();
+            await AssertRuntimeTracesGone(runningId);
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", exited, running);
+        }
+    }
 }

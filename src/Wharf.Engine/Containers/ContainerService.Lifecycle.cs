@@ -610,7 +610,9 @@ public sealed partial class ContainerService
             // mid-way is finished at the next start instead of leaving a half-removed container.
             var dir = ContainerDir(id);
             var marked = dir + RemovingSuffix;
-            TryUnmount(e);
+            // The rootfs stays mounted through the rename (a mount moves with its parent directory) and is
+            // unmounted after the waiters are answered; the next start unmounts <id>.removing/rootfs after a crash.
+            ReleaseVolumes(e.Record);
             try { Directory.Move(dir, marked); }
             catch (DirectoryNotFoundException) { marked = dir; }
             CrashPoints.Hit("rm-marked");
@@ -647,7 +649,8 @@ public sealed partial class ContainerService
             {
                 if (e.Record.HasBeenStarted && Directory.Exists(StateDir(id)))
                     await _runtime.DeleteAsync(id, StateDir(id), CancellationToken.None).ConfigureAwait(false);
-                TryUnmount(e);
+                MountHelper.UnmountAll(Path.Combine(marked, "rootfs"));
+                e.RootfsMounted = false;
                 _images.RemoveContainerRootfs(id);
                 CrashPoints.Hit("rm-cleaned");
                 if (Directory.Exists(marked)) Directory.Delete(marked, recursive: true);

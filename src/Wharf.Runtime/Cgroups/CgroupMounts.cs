@@ -1,7 +1,7 @@
 namespace Wharf.Runtime.Cgroups;
 
 /// <summary>Finds the cgroup hierarchies in mountinfo text: v1 controllers wherever they are mounted (together as
-/// "cpu,cpuacct" or apart), and the cgroup2 mount.</summary>
+/// "cpu,cpuacct" or apart), named v1 hierarchies (no controllers), and the cgroup2 mount.</summary>
 public static class CgroupMounts
 {
     /// <summary>v1 options that are not controllers.</summary>
@@ -29,7 +29,10 @@ public static class CgroupMounts
                 var controllers = right[2].Split(',')
                     .Where(o => o.Length > 0 && !NotControllers.Contains(o) && !o.Contains('=', StringComparison.Ordinal))
                     .ToList();
-                if (controllers.Count > 0) list.Add(new CgroupMount(mountPoint, root, controllers, Unified: false));
+                // A named hierarchy (name=systemd) has no controllers but is a cgroup tree all the same: runc makes
+                // the container's directory in it too (StoppedContainerDelete removes it).
+                bool named = right[2].Split(',').Any(o => o.StartsWith("name=", StringComparison.Ordinal));
+                if (controllers.Count > 0 || named) list.Add(new CgroupMount(mountPoint, root, controllers, Unified: false));
             }
         }
         return list;

@@ -231,4 +231,86 @@ public sealed class RuncRuntimeTests
         Assert.False(File.Exists(Path.Combine(c.StateDir, "shim.sock")));
         Assert.Equal(RuntimeStatus.Unknown, (await rt.GetStateAsync(c.Id, c.StateDir, cts.Token)).Status);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"ExitCode\":0,\"Exi")]
+    public async Task A_torn_exit_record_reads_as_a_lost_exit(string content)
+    {
+        // The monitor writes exit.json atomically but without fsync; after a host crash it may be empty or cut.
+        var stateDir = Directory.CreateTempSubdirectory("wharf-torn-exit-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(stateDir, ShimProtocol.ExitFileName), content);
+            var rt = new RuncRuntime("runc", Path.Combine(stateDir, "runc-root"));
+            var exit = await rt.WaitAsync("torn", stateDir, CancellationToken.None);
+            Assert.Equal(255, exit.ExitCode);
+            Assert.Contains("without recording", exit.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(stateDir, recursive: true);
+        }
+    }
+
+    private static string CmdLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    private static int ParentOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Spare monitors of this process, waiting for their flags.</summary>
+    private static List<int> Spares() =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && CmdLine(pid).EndsWith("wharf-shim monitor --args-on-stdin", StringComparison.Ordinal))
+            .Where(pid => { try { return ParentOf(pid) == Environment.ProcessId; } catch (IOException) { return false; } })];
+
+    [Fact]
+    public async Task A_start_hands_its_flags_to_a_monitor_started_ahead()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        // After a start, a spare monitor waits for the next one. Other test classes start containers in parallel and
+        // may take it first, so a few starts are tried; one must be served by a spare.
+        bool servedBySpare = false;
+        for (int attempt = 0; attempt < 5 && !servedBySpare; attempt++)
+        {
+            await using var c = new RuncTestContainer("sh", "-c", "echo served");
+            var rt = c.NewRuntime();
+            while (Spares().Count == 0)
+            {
+                // The first start of this process has nothing to take; it leaves a spare behind.
+                await using (var first = new RuncTestContainer("true"))
+                {
+                    var frt = first.NewRuntime();
+                    await frt.CreateAsync(first.Options(), cts.Token);
+                    await frt.StartAsync(first.Id, first.StateDir, cts.Token);
+                    await frt.WaitAsync(first.Id, first.StateDir, cts.Token);
+                }
+                for (int i = 0; i < 100 && Spares().Count == 0; i++) await Task.Delay(20, cts.Token);
+            }
+            int pid = await rt.CreateAsync(c.Options(), cts.Token);
+            // The init is re-parented to its monitor (a child subreaper).
+            servedBySpare = CmdLine(ParentOf(pid)).EndsWith("--args-on-stdin", StringComparison.Ordinal);
+            await using var session = await rt.AttachAsync(c.Id, c.StateDir, cts.Token);
+            await rt.StartAsync(c.Id, c.StateDir, cts.Token);
+            var (stdout, _) = await DrainAsync(session, cts.Token);
+            Assert.Equal("served\n", stdout);
+            Assert.Equal(0, (await rt.WaitAsync(c.Id, c.StateDir, cts.Token)).ExitCode);
+            Assert.StartsWith("{\"log\":\"served\\n\",\"stream\":\"stdout\"", File.ReadAllText(c.LogPath), StringComparison.Ordinal);
+        }
+        Assert.True(servedBySpare, "no start was served by a spare monitor");
+    }
 }
