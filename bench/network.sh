@@ -6,7 +6,7 @@
 #      the host's firewall; wharfd its usual wharfbench0 (10.199.0.1/24) with its nft table;
 #   2. container-to-container TCP throughput through the bridge: a server container sending N MiB with
 #      `nc -l -e dd if=/dev/zero`, a client container reading them with `nc -e dd of=/dev/null`, timed inside the
-#      client (median of 5 transfers).
+#      client (median of 7 transfers per daemon, the two daemons' transfers interleaved).
 # All traffic stays on the two bridges. Usage: sudo bash bench/network.sh [--runs N] [--mib N]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
@@ -42,28 +42,42 @@ hyperfine --warmup 3 --runs "$runs" --export-csv "$csv" \
   -n "dockerd bridge" "DOCKER_HOST=unix://$DB/docker.sock $docker_cli run --rm busybox true" \
   -n "wharfd --network none" "DOCKER_HOST=unix://$WB/wharf.sock $docker_cli run --rm --network none busybox true"
 
-# MB/s of one transfer of $mib MiB from a client container to a server container on the same bridge.
-throughput() { # $1 = dw|dr
-  local d=$1 name ip out
-  name=nc-srv-$$
-  "$d" rm -f "$name" >/dev/null 2>&1 || true
+# Container-to-container throughput: a server container per daemon sends $mib MiB per connection; client containers
+# read them, alternating between the daemons transfer by transfer so that drift in the machine's speed (other work,
+# CPU frequency) weighs on both alike. Each side's figure is the median MiB/s of its transfers.
+transfers=7
+start_server() { # $1 = dw|dr; prints the server's address
+  local d=$1
+  "$d" rm -f "nc-srv-$$" >/dev/null 2>&1 || true
   # dd on both ends works the socket directly (nc -e): Debian's busybox nc relays only about 1 KiB through a pipe.
-  "$d" run -d --name "$name" busybox sh -c "while true; do nc -l -p 5001 -e dd if=/dev/zero bs=1M count=$mib 2>/dev/null; done" >/dev/null
-  ip=$("$d" inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$name")
-  local rates=()
-  for ((i = 0; i < 5; i++)); do
-    # Debian's busybox dd prints no rate: the client times the transfer itself with /proc/uptime (10 ms ticks, so
-    # transfers are made large enough to last about a second or more); it ends when the server's dd closes.
-    out=$("$d" run --rm busybox sh -c "sleep 0.2; a=\$(cut -d' ' -f1 /proc/uptime); nc $ip 5001 -e dd of=/dev/null bs=64k 2>/dev/null; b=\$(cut -d' ' -f1 /proc/uptime); echo \$a \$b")
-    rates+=("$(echo "$out" | awk -v mib="$mib" '{ t = $2 - $1; if (t > 0) printf "%.0f", mib / t }')")
-  done
-  "$d" rm -f "$name" >/dev/null
-  printf '%s\n' "${rates[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+  "$d" run -d --name "nc-srv-$$" busybox sh -c "while true; do nc -l -p 5001 -e dd if=/dev/zero bs=1M count=$mib 2>/dev/null; done" >/dev/null
+  "$d" inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "nc-srv-$$"
 }
+transfer() { # $1 = dw|dr, $2 = server address; prints MiB/s
+  local out
+  # Debian's busybox dd prints no rate: the client times the transfer itself with /proc/uptime (10 ms ticks, so
+  # transfers are made large enough to last about a second or more); it ends when the server's dd closes.
+  out=$("$1" run --rm busybox sh -c "sleep 0.2; a=\$(cut -d' ' -f1 /proc/uptime); nc $2 5001 -e dd of=/dev/null bs=64k 2>/dev/null; b=\$(cut -d' ' -f1 /proc/uptime); echo \$a \$b")
+  echo "$out" | awk -v mib="$mib" '{ t = $2 - $1; if (t > 0) printf "%.0f", mib / t }'
+}
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-wharf_log "container-to-container TCP throughput ($mib MiB per transfer, median of 5)"
-tw=$(throughput dw)
-tr=$(throughput dr)
+wharf_log "container-to-container TCP throughput ($mib MiB per transfer, median of $transfers per daemon, interleaved)"
+ipw=$(start_server dw); ipr=$(start_server dr)
+rates_w=() rates_r=()
+for ((i = 0; i < transfers; i++)); do
+  # Which daemon goes first alternates too.
+  if ((i % 2 == 0)); then
+    rates_w+=("$(transfer dw "$ipw")"); rates_r+=("$(transfer dr "$ipr")")
+  else
+    rates_r+=("$(transfer dr "$ipr")"); rates_w+=("$(transfer dw "$ipw")")
+  fi
+done
+dw rm -f "nc-srv-$$" >/dev/null; dr rm -f "nc-srv-$$" >/dev/null
+echo "wharfd MiB/s per transfer: ${rates_w[*]}"
+echo "dockerd MiB/s per transfer: ${rates_r[*]}"
+tw=$(printf '%s\n' "${rates_w[@]}" | median)
+tr=$(printf '%s\n' "${rates_r[@]}" | median)
 
 echo
 printf '%-26s %12s %12s %12s %12s\n' "scenario" "median ms" "mean ms" "min ms" "max ms"
