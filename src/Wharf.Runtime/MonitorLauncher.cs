@@ -34,12 +34,6 @@ internal static class MonitorLauncher
     private static Spare? _spare;
     private static int _replenishing;
 
-    /// <summary>The flag a spare is started with; wharf-shim's Program reads the rest from stdin.</summary>
-    internal const string SpareFlag = "--args-on-stdin";
-
-    /// <summary>Pid of the spare monitor waiting now, if any (tests).</summary>
-    internal static int? SparePid => Volatile.Read(ref _spare)?.Pid;
-
     /// <param name="argv">"wharf-shim", "monitor", then the flags.</param>
     /// <returns>All the monitor wrote before it let go of its stdout/stderr.</returns>
     public static async Task<string> SpawnAsync(string shimPath, IReadOnlyList<string> argv)
@@ -151,7 +145,7 @@ internal static class MonitorLauncher
         {
             // Same set-up as a monitor spawned with its flags (new session, one pipe as stdout and stderr), except
             // that stdin is the flags pipe until the flags are in; then the monitor points it at /dev/null.
-            int pid = PosixSpawn.Spawn(shimPath, ["wharf-shim", "monitor", SpareFlag], [(argsRead, 0), (outWrite, 1), (outWrite, 2)], newSession: true);
+            int pid = PosixSpawn.Spawn(shimPath, ["wharf-shim", "monitor", ShimProtocol.SpareFlag], [(argsRead, 0), (outWrite, 1), (outWrite, 2)], newSession: true);
             Children.TryAdd(pid, 0);
             return new Spare(shimPath, pid, argsWrite, outRead);
         }
