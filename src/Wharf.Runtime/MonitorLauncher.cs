@@ -9,8 +9,8 @@ namespace Wharf.Runtime;
 /// <summary>
 /// Starts <c>wharf-shim monitor</c> straight from wharfd with posix_spawn. The child gets a new session
 /// (so no terminal signal of wharfd's reaches it), /dev/null as stdin, and one pipe as stdout and stderr.
-/// The launcher reads that pipe to EOF. The monitor prints its one report line on it and then lets go of it
-/// (docs/monitor.md).
+/// The launcher reads that pipe to EOF, or up to an "ok &lt;pid&gt;" line. The monitor prints its one report line on it
+/// and then lets go of it (docs/monitor.md).
 /// This needs no intermediate <c>wharf-shim create</c> process, which saved about 2 ms per start. A start normally
 /// does not even wait for the monitor's process start: it hands its flags to a spare monitor started ahead
 /// (<see cref="Spare"/>).
@@ -48,7 +48,13 @@ internal static class MonitorLauncher
                 var output = new MemoryStream();
                 var buf = new byte[4096];
                 int n;
-                while ((n = Native.Read(readFd, buf)) > 0) output.Write(buf, 0, n);
+                while ((n = Native.Read(readFd, buf)) > 0)
+                {
+                    output.Write(buf, 0, n);
+                    // A complete "ok <pid>" line is the monitor's last word on success: the start goes on without
+                    // waiting for it to point its copies of the pipe at /dev/null (the EOF), which scans its fds.
+                    if (EndsWithOkLine(output.GetBuffer().AsSpan(0, (int)output.Length))) break;
+                }
                 return Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)output.Length);
             }
             finally
@@ -61,6 +67,15 @@ internal static class MonitorLauncher
                 Replenish(shimPath);
             }
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>True when the text ends with a whole line that starts with "ok ".</summary>
+    internal static bool EndsWithOkLine(ReadOnlySpan<byte> text)
+    {
+        if (text.Length == 0 || text[^1] != (byte)'\n') return false;
+        var body = text[..^1];
+        var line = body[(body.LastIndexOf((byte)'\n') + 1)..];
+        return line.StartsWith("ok "u8);
     }
 
     /// <returns>The read end of the spare's report pipe; null when there is no usable spare.</returns>
