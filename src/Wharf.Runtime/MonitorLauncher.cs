@@ -9,8 +9,8 @@ namespace Wharf.Runtime;
 /// <summary>
 /// Starts <c>wharf-shim monitor</c> straight from wharfd with posix_spawn. The child gets a new session
 /// (so no terminal signal of wharfd's reaches it), /dev/null as stdin, and one pipe as stdout and stderr.
-/// The launcher reads that pipe to EOF. The monitor prints its one report line on it and then lets go of it
-/// (docs/monitor.md).
+/// The launcher reads that pipe to EOF, or up to an "ok &lt;pid&gt;" line. The monitor prints its one report line on it
+/// and then lets go of it (docs/monitor.md).
 /// This needs no intermediate <c>wharf-shim create</c> process, which saved about 2 ms per start. A start normally
 /// does not even wait for the monitor's process start: it hands its flags to a spare monitor started ahead
 /// (<see cref="Spare"/>).
@@ -34,12 +34,6 @@ internal static class MonitorLauncher
     private static Spare? _spare;
     private static int _replenishing;
 
-    /// <summary>The flag a spare is started with; wharf-shim's Program reads the rest from stdin.</summary>
-    internal const string SpareFlag = "--args-on-stdin";
-
-    /// <summary>Pid of the spare monitor waiting now, if any (tests).</summary>
-    internal static int? SparePid => Volatile.Read(ref _spare)?.Pid;
-
     /// <param name="argv">"wharf-shim", "monitor", then the flags.</param>
     /// <returns>All the monitor wrote before it let go of its stdout/stderr.</returns>
     public static async Task<string> SpawnAsync(string shimPath, IReadOnlyList<string> argv)
@@ -54,7 +48,13 @@ internal static class MonitorLauncher
                 var output = new MemoryStream();
                 var buf = new byte[4096];
                 int n;
-                while ((n = Native.Read(readFd, buf)) > 0) output.Write(buf, 0, n);
+                while ((n = Native.Read(readFd, buf)) > 0)
+                {
+                    output.Write(buf, 0, n);
+                    // A complete "ok <pid>" line is the monitor's last word on success: the start goes on without
+                    // waiting for it to point its copies of the pipe at /dev/null (the EOF), which scans its fds.
+                    if (EndsWithOkLine(output.GetBuffer().AsSpan(0, (int)output.Length))) break;
+                }
                 return Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)output.Length);
             }
             finally
@@ -62,11 +62,17 @@ internal static class MonitorLauncher
                 Native.close(readFd);
                 // A monitor that failed early may have exited before it was in Children when its SIGCHLD came.
                 Reap();
-                // Only now: a spare starting while runc create runs takes CPU from it (2-core hosts felt it: the
-                // spawn of runc took 4.7 ms instead of 0.9 ms when the next spare was started right away).
-                Replenish(shimPath);
             }
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>True when the text ends with a whole line that starts with "ok ".</summary>
+    internal static bool EndsWithOkLine(ReadOnlySpan<byte> text)
+    {
+        if (text.Length == 0 || text[^1] != (byte)'\n') return false;
+        var body = text[..^1];
+        var line = body[(body.LastIndexOf((byte)'\n') + 1)..];
+        return line.StartsWith("ok "u8);
     }
 
     /// <returns>The read end of the spare's report pipe; null when there is no usable spare.</returns>
@@ -115,8 +121,11 @@ internal static class MonitorLauncher
         return readFd;
     }
 
-    /// <summary>Starts the next spare in the background unless one is waiting or starting.</summary>
-    private static void Replenish(string shimPath)
+    /// <summary>Starts the next spare in the background unless one is waiting or starting. Called once the process a
+    /// monitor serves runs (the exec fifo released, the exec started): a spare starting beside `runc create` or beside
+    /// the network set-up after it takes CPU from them on a 2-core host (traced: the spawn of runc took 4.7 ms instead
+    /// of 0.9 ms; the veth creation and the fifo release shared the CPU with it).</summary>
+    internal static void Replenish(string shimPath)
     {
         if (Volatile.Read(ref _spare) is not null || Interlocked.Exchange(ref _replenishing, 1) == 1) return;
         _ = Task.Run(() =>
@@ -151,7 +160,7 @@ internal static class MonitorLauncher
         {
             // Same set-up as a monitor spawned with its flags (new session, one pipe as stdout and stderr), except
             // that stdin is the flags pipe until the flags are in; then the monitor points it at /dev/null.
-            int pid = PosixSpawn.Spawn(shimPath, ["wharf-shim", "monitor", SpareFlag], [(argsRead, 0), (outWrite, 1), (outWrite, 2)], newSession: true);
+            int pid = PosixSpawn.Spawn(shimPath, ["wharf-shim", "monitor", ShimProtocol.SpareFlag], [(argsRead, 0), (outWrite, 1), (outWrite, 2)], newSession: true);
             Children.TryAdd(pid, 0);
             return new Spare(shimPath, pid, argsWrite, outRead);
         }

@@ -55,6 +55,11 @@ public sealed partial class RuncRuntime
             RemoveExecDir(dir);
             throw;
         }
+        finally
+        {
+            // `runc exec --detach` has returned: the process runs (see MonitorLauncher.Replenish for the timing).
+            MonitorLauncher.Replenish(_shimPath);
+        }
     }
 
     public Task<IAttachSession> AttachExecAsync(string id, string stateDir, string execId, CancellationToken cancellationToken) =>

@@ -84,11 +84,19 @@ public sealed partial class RuncRuntime : IContainerRuntime
     {
         // The init waits on runc's exec fifo; releasing it here is all `runc start` would do (ExecFifo).
         var fifo = Path.Combine(_runcRoot, id, ExecFifo.FileName);
-        if (ReadInitPid(stateDir) is int initPid &&
-            await Task.Run(() => ExecFifo.TryRelease(fifo, initPid), cancellationToken).ConfigureAwait(false))
-            return;
-        var r = await RuncAsync(stateDir, ["start", id], cancellationToken).ConfigureAwait(false);
-        if (r.ExitCode != 0) throw RuncError(r.Message);
+        try
+        {
+            if (ReadInitPid(stateDir) is int initPid &&
+                await Task.Run(() => ExecFifo.TryRelease(fifo, initPid), cancellationToken).ConfigureAwait(false))
+                return;
+            var r = await RuncAsync(stateDir, ["start", id], cancellationToken).ConfigureAwait(false);
+            if (r.ExitCode != 0) throw RuncError(r.Message);
+        }
+        finally
+        {
+            // The container runs now; its start no longer competes with the next spare monitor's.
+            MonitorLauncher.Replenish(_shimPath);
+        }
     }
 
     public async Task KillAsync(string id, string stateDir, int signal, bool all, CancellationToken cancellationToken)

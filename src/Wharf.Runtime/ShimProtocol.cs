@@ -49,6 +49,10 @@ public static class ShimProtocol
     public const string RuncLogName = "runc.log";
     public const string ShimLogName = "shim.log";
 
+    /// <summary>The flag of a spare monitor (<c>wharf-shim monitor --args-on-stdin</c>): its other flags come on stdin,
+    /// each followed by a NUL, ended by EOF (MonitorLauncher hands them over).</summary>
+    public const string SpareFlag = "--args-on-stdin";
+
     public static void WriteHeader(Span<byte> destination, byte type, int length)
     {
         destination[0] = type;

@@ -1,4 +1,5 @@
 using Wharf.Interop;
+using Wharf.Runtime;
 
 namespace Wharf.Shim;
 
@@ -14,17 +15,15 @@ namespace Wharf.Shim;
 /// </summary>
 internal static class Program
 {
-    /// <summary>A spare monitor: its flags come on stdin, each followed by a NUL, ended by EOF (MonitorLauncher).</summary>
-    private const string SpareFlag = "--args-on-stdin";
 
     private static int Main(string[] args)
     {
         if (args.Length == 0 || args[0] != "monitor")
         {
-            Fd.WriteLine(2, "usage: wharf-shim monitor --id ID --bundle DIR --state-dir DIR --log-path FILE --runc-root DIR [--runtime runc] [--tty] [--stdin] [--stdin-once] [--height N --width N] [--log-max-size N --log-max-files N] [--exec-process FILE [--detach]]");
+            Fd.WriteLine(2, "usage: wharf-shim monitor --id ID --bundle DIR --state-dir DIR --log-path FILE --runc-root DIR [--runtime runc] [--tty] [--stdin] [--stdin-once] [--height N --width N] [--log-max-size N --log-max-files N] [--exec-process FILE [--detach]]  |  wharf-shim monitor --args-on-stdin (the flags NUL-terminated on stdin)");
             return 2;
         }
-        if (args.Length == 2 && args[1] == SpareFlag)
+        if (args.Length == 2 && args[1] == ShimProtocol.SpareFlag)
         {
             // Started ahead of need (MonitorLauncher): the runtime is up by the time wharfd sends the flags.
             if (ReadSpareArgs() is not { } received) return 0;

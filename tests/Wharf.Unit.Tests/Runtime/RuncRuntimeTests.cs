@@ -313,4 +313,14 @@ public sealed class RuncRuntimeTests
         }
         Assert.True(servedBySpare, "no start was served by a spare monitor");
     }
+
+    [Theory]
+    [InlineData("ok 42\n", true)]
+    [InlineData("some warning\nok 42\n", true)]
+    [InlineData("ok 42", false)]
+    [InlineData("error runc create failed\n", false)]
+    [InlineData("ok 42\nerror later\n", false)]
+    [InlineData("", false)]
+    public void The_launcher_stops_reading_at_a_whole_ok_line(string output, bool done) =>
+        Assert.Equal(done, MonitorLauncher.EndsWithOkLine(System.Text.Encoding.UTF8.GetBytes(output)));
 }
