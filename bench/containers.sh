@@ -51,6 +51,11 @@ monitor_pids() {
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$dir" && echo "$pid"
   done
 }
+wharf_monitor_pids() {
+  # Every monitor is wharfd's child (docs/monitor.md), including the spare waiting for the next start; a monitor
+  # that took over as a spare has no state dir on its command line, so the command line cannot tell them apart.
+  pgrep -P "$(cat "$WB/wharfd.pid")" -x wharf-shim || true
+}
 ref_monitor_pids() {
   # containerd-shim-runc-v2 is told its containerd address, which lives under the reference's exec root.
   monitor_pids containerd-shim "$DB"
@@ -97,9 +102,11 @@ hyperfine --warmup 3 --runs 30 --export-csv "$RESULTS/ps.csv" \
 # 3b. memory per running container -------------------------------------------------------------------------------
 sleep 2
 busy_w=$(sum_kib VmRSS $(wharf_daemon_pids)); busy_r=$(sum_kib VmRSS $(ref_daemon_pids))
-mon_w=$(sum_kib VmRSS $(monitor_pids wharf-shim "$WB")); mon_r=$(sum_kib VmRSS $(ref_monitor_pids))
-mon_w_pss=$(sum_kib Pss $(monitor_pids wharf-shim "$WB")); mon_r_pss=$(sum_kib Pss $(ref_monitor_pids))
-n_w=$(monitor_pids wharf-shim "$WB" | wc -l); n_r=$(ref_monitor_pids | wc -l)
+mon_w=$(sum_kib VmRSS $(wharf_monitor_pids)); mon_r=$(sum_kib VmRSS $(ref_monitor_pids))
+mon_w_pss=$(sum_kib Pss $(wharf_monitor_pids)); mon_r_pss=$(sum_kib Pss $(ref_monitor_pids))
+n_w=$(wharf_monitor_pids | wc -l); n_r=$(ref_monitor_pids | wc -l)
+# A monitor missed would flatter the per-container figure: every container must have its monitor counted.
+((n_w >= 50 && n_r >= 50)) || wharf_die "found $n_w wharf-shim and $n_r containerd-shim monitors for 50 containers each"
 per_w=$(((mon_w + busy_w - before_w) / 50)); per_r=$(((mon_r + busy_r - before_r) / 50))
 per_w_pss=$(((mon_w_pss + busy_w - before_w) / 50)); per_r_pss=$(((mon_r_pss + busy_r - before_r) / 50))
 dw rm -f $(dw ps -aq) >/dev/null; dr rm -f $(dr ps -aq) >/dev/null
