@@ -27,6 +27,7 @@ public sealed class Netlink : IDisposable
     private const ushort NLMSG_ERROR = 2, RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_NEWROUTE = 24;
     private const ushort IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_MASTER = 10, IFLA_LINKINFO = 18, IFLA_NET_NS_PID = 19;
     private const ushort IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
+    private const ushort IFLA_GSO_IPV4_MAX_SIZE = 63;
     private const ushort IFA_ADDRESS = 1, IFA_LOCAL = 2, RTA_OIF = 4, RTA_GATEWAY = 5;
     private const uint IFF_UP = 1;
     private const byte AF_INET6 = 10, IFA_F_NODAD = 0x02;
@@ -48,13 +49,15 @@ public sealed class Netlink : IDisposable
     public void Dispose() => Native.close(_fd);
 
     /// <summary>A veth pair: <paramref name="hostName"/> here, <paramref name="peerName"/> created directly in the
-    /// network namespace of <paramref name="peerPid"/> with the given MAC (no temporary name, no move).</summary>
-    public void CreateVeth(string hostName, string peerName, int peerPid, int mtu, byte[] peerMac)
+    /// network namespace of <paramref name="peerPid"/> with the given MAC (no temporary name, no move). A non-zero
+    /// <paramref name="gsoIpv4MaxSize"/> sets both ends' largest IPv4 GSO packet (BIG TCP, see LinkManager).</summary>
+    public void CreateVeth(string hostName, string peerName, int peerPid, int mtu, byte[] peerMac, uint gsoIpv4MaxSize = 0)
     {
         var m = new Msg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
         m.IfInfo(0, 0, 0);
         m.AttrString(IFLA_IFNAME, hostName);
         m.AttrU32(IFLA_MTU, (uint)mtu);
+        if (gsoIpv4MaxSize > 0) m.AttrU32(IFLA_GSO_IPV4_MAX_SIZE, gsoIpv4MaxSize);
         int linkinfo = m.Begin(IFLA_LINKINFO);
         m.AttrString(IFLA_INFO_KIND, "veth");
         int data = m.Begin(IFLA_INFO_DATA);
@@ -63,6 +66,7 @@ public sealed class Netlink : IDisposable
         m.AttrString(IFLA_IFNAME, peerName);
         m.AttrU32(IFLA_MTU, (uint)mtu);
         m.Attr(IFLA_ADDRESS, peerMac);
+        if (gsoIpv4MaxSize > 0) m.AttrU32(IFLA_GSO_IPV4_MAX_SIZE, gsoIpv4MaxSize);
         m.AttrU32(IFLA_NET_NS_PID, (uint)peerPid);
         m.End(peer);
         m.End(data);
@@ -147,6 +151,27 @@ public sealed class Netlink : IDisposable
             throw Errno("get link " + name, err);
         }
         return BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(16 + 4));
+    }
+
+    /// <summary>A link's largest IPv4 GSO packet (IFLA_GSO_IPV4_MAX_SIZE); null when the link does not exist or the
+    /// kernel does not report it (before 6.3).</summary>
+    public uint? GsoIpv4MaxSize(string name)
+    {
+        var m = new Msg(RTM_GETLINK, NLM_F_REQUEST);
+        m.IfInfo(0, 0, 0);
+        m.AttrString(IFLA_IFNAME, name);
+        var reply = Exchange(m);
+        if (BinaryPrimitives.ReadUInt16LittleEndian(reply.AsSpan(4)) == NLMSG_ERROR) return null;
+        // nlmsghdr (16) and ifinfomsg (16), then the attributes: len (2), type (2), payload, padded to 4.
+        for (int off = 32; off + 4 <= reply.Length;)
+        {
+            int len = BinaryPrimitives.ReadUInt16LittleEndian(reply.AsSpan(off));
+            int type = BinaryPrimitives.ReadUInt16LittleEndian(reply.AsSpan(off + 2)) & 0x3fff;
+            if (len < 4 || off + len > reply.Length) break;
+            if (type == IFLA_GSO_IPV4_MAX_SIZE && len >= 8) return BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(off + 4));
+            off += (len + 3) & ~3;
+        }
+        return null;
     }
 
     private void Request(Msg m, string what)

@@ -92,7 +92,7 @@ public static class LinkManager
         using var nl = Netlink.Open();
         int master = nl.LinkIndex(bridge);
         if (master == 0) throw WharfException.Internal($"bridge {bridge} does not exist");
-        nl.CreateVeth(hostIf, containerIf, pid, mtu, ParseMac(mac));
+        nl.CreateVeth(hostIf, containerIf, pid, mtu, ParseMac(mac), BigTcp.Ipv4GsoMaxSize);
         try
         {
             nl.SetUp(nl.LinkIndex(hostIf), master);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Wharf.EndToEnd.Tests;
 
 /// <summary>Networks through the real docker CLI: default networks, the default bridge, user-defined bridges, NAT
@@ -154,6 +156,49 @@ public sealed class NetworkTests(DaemonFixture wharf)
         Assert.True(client.ExitCode == 0, client.ToString());
         var received = await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("hello-nat", received);
+    }
+
+    [Fact]
+    public async Task Big_tcp_veths_carry_streams_whole_between_containers_and_out_through_nat()
+    {
+        // Wharf.Network.BigTcp: on kernels from 6.12 container veths take 192 KiB IPv4 GSO packets. A stream between
+        // two containers then moves in big packets, and one leaving for the test namespace is cut down again before
+        // that namespace's ordinary veth; both must arrive byte for byte.
+        const int bytes = 64 * 1024 * 1024;
+        var server = wharf.UniqueName("bigsrv");
+        (await wharf.Docker("run", "-d", "--name", server, "busybox", "sh", "-c",
+            "while true; do nc -l -p 5001 -e dd if=/dev/zero bs=1M count=64 2>/dev/null; done")).EnsureSuccess();
+        await using var ns = await TestNetns.CreateAsync();
+        try
+        {
+            var pid = int.Parse((await wharf.Docker("inspect", "-f", "{{.State.Pid}}", server)).EnsureSuccess().Stdout.Trim(), CultureInfo.InvariantCulture);
+            var gso = Wharf.Interop.NetNamespace.Invoke($"/proc/{pid}/ns/net", () =>
+            {
+                using var nl = Wharf.Interop.Netlink.Open();
+                return nl.GsoIpv4MaxSize("eth0");
+            });
+            if (Wharf.Network.BigTcp.Supported(File.ReadAllText("/proc/sys/kernel/osrelease")))
+                Assert.Equal(192u * 1024, gso);
+            else
+                Assert.NotEqual(192u * 1024, gso);
+
+            var ip = (await wharf.Docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", server)).EnsureSuccess().Stdout.Trim();
+            var between = await wharf.Docker("run", "--rm", "busybox", "sh", "-c", $"nc {ip} 5001 -e sh -c 'wc -c >&2'");
+            Assert.True(between.ExitCode == 0, between.ToString());
+            Assert.Equal(bytes.ToString(CultureInfo.InvariantCulture), between.Stderr.Trim());
+
+            // The server's count goes to its stderr (nc -e gives the program only stdin and stdout).
+            var counter = ns.Start("/bin/busybox", "nc", "-l", "-p", "7778", "-e", "/bin/busybox", "sh", "-c", "wc -c >&2");
+            var outbound = await wharf.Docker("run", "--rm", "busybox", "sh", "-c",
+                $"for i in 1 2 3 4 5; do nc {ns.InnerAddress} 7778 -e dd if=/dev/zero bs=1M count=64 2>/dev/null && exit 0; sleep 0.3; done; exit 1");
+            Assert.True(outbound.ExitCode == 0, outbound.ToString());
+            var received = await counter.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(bytes.ToString(CultureInfo.InvariantCulture), received?.Trim());
+        }
+        finally
+        {
+            await wharf.Docker("rm", "-f", server);
+        }
     }
 
     [Fact]
