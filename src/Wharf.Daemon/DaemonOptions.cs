@@ -25,6 +25,10 @@ internal sealed class DaemonOptions
     /// <summary>The default bridge (--bridge, --bip): its own name and subnet, never docker0/172.17 by default.</summary>
     public DefaultBridgeOptions DefaultBridge { get; private set; } = DefaultBridgeOptions.Default;
 
+    /// <summary>BIG TCP on container veths where the kernel allows it (docs/networking.md); --big-tcp=false keeps the
+    /// kernel's 64 KiB GSO packets.</summary>
+    public bool BigTcp { get; private set; } = true;
+
     /// <summary>Registry settings from --config-file (insecure-registries, registry-mirrors).</summary>
     public Wharf.Distribution.RegistryOptions Registry { get; private set; } = Wharf.Distribution.RegistryOptions.Default;
 
@@ -66,6 +70,14 @@ internal sealed class DaemonOptions
                 case "--mtu":
                     if (!int.TryParse(Value(), out var mtu) || mtu < 68) throw new ArgumentException("invalid --mtu");
                     o.DefaultBridge = o.DefaultBridge with { Mtu = mtu };
+                    break;
+                case "--big-tcp":
+                    o.BigTcp = inline switch
+                    {
+                        null or "true" => true,
+                        "false" => false,
+                        _ => throw new ArgumentException($"invalid --big-tcp={inline}: true or false"),
+                    };
                     break;
                 case "--ipv6" when inline is "false":
                     break;
@@ -123,6 +135,7 @@ internal sealed class DaemonOptions
           -b, --bridge string  Name of the default bridge (default "wharf0")
           --bip string         Default bridge address and prefix (default "172.31.0.1/16")
           --mtu int            MTU of the default bridge (default 1500)
+          --big-tcp=false      Keep 64 KiB IPv4 GSO packets on container veths (default: 192 KiB on Linux 6.12+)
           -l, --log-level      debug, info, warn or error (default "info")
           -D, --debug          Same as --log-level debug
           --config-file string Daemon configuration file (JSON: insecure-registries, registry-mirrors)

@@ -47,7 +47,7 @@ internal static class Program
         volumes.Event += events.Publish;
         images.Event += events.Publish;
 
-        var networks = new NetworkService(options.DataRoot, options.DefaultBridge, TimeProvider.System, log.Warn);
+        var networks = new NetworkService(options.DataRoot, options.DefaultBridge, TimeProvider.System, log.Warn, bigTcp: options.BigTcp);
         containers.Networks = networks;
         networks.Event += e => events.Publish(NetworkEvents.ToMessage(e));
 

@@ -85,14 +85,15 @@ public static class LinkManager
     /// <paramref name="pid"/> under its final name, addressed, up; with a default route through
     /// <paramref name="defaultGateway"/>; on an IPv6 network also <paramref name="address6"/> (IPv6 switched on for
     /// the interface, no duplicate address detection so it is usable at once) and a default route through
-    /// <paramref name="defaultGateway6"/>. All through rtnetlink in-process: this is on every container start.</summary>
+    /// <paramref name="defaultGateway6"/>; a non-zero <paramref name="gsoIpv4MaxSize"/> on both ends (<see cref="BigTcp"/>).
+    /// All through rtnetlink in-process: this is on every container start.</summary>
     public static Task AttachVethAsync(int pid, string bridge, string hostIf, string containerIf, Ipv4Cidr address,
-        string mac, int mtu, uint? defaultGateway, Ipv6Cidr? address6 = null, UInt128? defaultGateway6 = null)
+        string mac, int mtu, uint? defaultGateway, Ipv6Cidr? address6 = null, UInt128? defaultGateway6 = null, uint gsoIpv4MaxSize = 0)
     {
         using var nl = Netlink.Open();
         int master = nl.LinkIndex(bridge);
         if (master == 0) throw WharfException.Internal($"bridge {bridge} does not exist");
-        nl.CreateVeth(hostIf, containerIf, pid, mtu, ParseMac(mac), BigTcp.Ipv4GsoMaxSize);
+        nl.CreateVeth(hostIf, containerIf, pid, mtu, ParseMac(mac), gsoIpv4MaxSize);
         try
         {
             nl.SetUp(nl.LinkIndex(hostIf), master);

@@ -202,6 +202,16 @@ public sealed class NetworkTests(DaemonFixture wharf)
     }
 
     [Fact]
+    public async Task Wharfd_refuses_a_big_tcp_value_other_than_true_or_false()
+    {
+        // Refused while parsing flags: nothing starts, nothing is touched.
+        var r = await ProcessRunner.RunAsync(TestPaths.Wharfd, ["--big-tcp=maybe"]);
+
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("invalid --big-tcp=maybe: true or false", r.Stdout + r.Stderr);
+    }
+
+    [Fact]
     public async Task Overlay_networks_are_refused_clearly()
     {
         var r = await wharf.Docker("network", "create", "-d", "overlay", wharf.UniqueName("ov"));

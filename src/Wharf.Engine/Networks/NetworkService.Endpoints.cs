@@ -92,7 +92,7 @@ public sealed partial class NetworkService
             }
             else
             {
-                await LinkManager.AttachVethAsync(pid, n.Interface, hostIf, inside, address, ep.MacAddress, Mtu(n), gw, address6, gw6).ConfigureAwait(false);
+                await LinkManager.AttachVethAsync(pid, n.Interface, hostIf, inside, address, ep.MacAddress, Mtu(n), gw, address6, gw6, _gsoIpv4MaxSize).ConfigureAwait(false);
             }
         }
         Register(n, ep, containerId, containerName, ip, hostIf, ip6);

@@ -19,6 +19,7 @@ public sealed partial class NetworkService
     private readonly TimeProvider _time;
     private readonly Action<string> _log;
     private readonly bool _manageHost;
+    private readonly uint _gsoIpv4MaxSize;
     private readonly object _sync = new();
     private readonly Dictionary<string, NetworkRecord> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IpPool> _pools = new(StringComparer.Ordinal);
@@ -29,8 +30,11 @@ public sealed partial class NetworkService
     private readonly PortAllocator _ports = new();
 
     /// <param name="manageHost">False in unit tests: no bridges, links or firewall rules are touched.</param>
-    public NetworkService(string dataRoot, DefaultBridgeOptions bridge, TimeProvider time, Action<string>? log = null, bool manageHost = true)
+    /// <param name="bigTcp">BIG TCP on container veths where the kernel allows it (wharfd --big-tcp, see BigTcp).</param>
+    public NetworkService(string dataRoot, DefaultBridgeOptions bridge, TimeProvider time, Action<string>? log = null, bool manageHost = true,
+        bool bigTcp = true)
     {
+        _gsoIpv4MaxSize = bigTcp ? BigTcp.Ipv4GsoMaxSize : 0;
         _dir = Path.Combine(dataRoot, "networks");
         _bridge = bridge;
         _time = time;
