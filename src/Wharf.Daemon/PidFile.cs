@@ -1,3 +1,4 @@
+using Wharf.Core;
 using Wharf.Interop;
 
 namespace Wharf.Daemon;
@@ -28,9 +29,7 @@ internal sealed class PidFile : IDisposable
         try
         {
             // A killed daemon may linger as a zombie (state Z) until its parent reaps it: that one is gone.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            int close = stat.LastIndexOf(')');
-            if (close < 0 || close + 2 >= stat.Length || stat[close + 2] == 'Z') return false;
+            if (!ProcStat.IsLive(pid)) return false;
             return File.ReadAllText($"/proc/{pid}/comm").Trim() is "wharfd" or "dotnet";
         }
         catch (IOException) { return false; }

@@ -15,15 +15,8 @@ public static class BigTcp
     private const uint Size = 192 * 1024;
 
     /// <summary>The value for new veths: 0 (the kernel's default) where BIG TCP is not safe.</summary>
-    public static uint Ipv4GsoMaxSize { get; } = Supported(File.ReadAllText("/proc/sys/kernel/osrelease")) ? Size : 0;
+    public static uint Ipv4GsoMaxSize { get; } = Supported(Environment.OSVersion.Version) ? Size : 0;
 
-    /// <summary>Whether a kernel release ("6.18.44-…") is 6.12 or newer.</summary>
-    public static bool Supported(string osRelease)
-    {
-        var parts = osRelease.Trim().Split('.', 3);
-        if (parts.Length < 2 || !int.TryParse(parts[0], out int major)) return false;
-        var minorDigits = new string(parts[1].TakeWhile(char.IsAsciiDigit).ToArray());
-        if (!int.TryParse(minorDigits, out int minor)) return false;
-        return major > 6 || (major == 6 && minor >= 12);
-    }
+    /// <summary>Whether a kernel version (uname's release, as .NET reports it) is 6.12 or newer.</summary>
+    public static bool Supported(Version kernel) => kernel >= new Version(6, 12);
 }

@@ -1,3 +1,4 @@
+using Wharf.Core;
 using Wharf.Interop;
 
 namespace Wharf.Runtime;
@@ -45,7 +46,7 @@ public static class ExecFifo
                 if (rc > 0) return false;
                 // Still nothing. If the init is gone it will never write. Before giving up the fifo, make sure
                 // no byte arrived meanwhile (the init may have written just before it exited).
-                if (rc == 0 && !Alive(initPid))
+                if (rc == 0 && !ProcStat.IsLive(initPid))
                 {
                     pfd[0] = new Native.PollFd { Fd = fd, Events = Native.POLLIN };
                     if (Native.Poll(pfd, 0) > 0 && (pfd[0].REvents & Native.POLLIN) != 0 && Native.Read(fd, buf) > 0)
@@ -60,26 +61,6 @@ public static class ExecFifo
         finally
         {
             Native.close(fd);
-        }
-    }
-
-    /// <summary>Alive and not a zombie (runc's own test: system.Stat(pid).State != Zombie).</summary>
-    private static bool Alive(int pid)
-    {
-        if (pid <= 0) return false;
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            int close = stat.LastIndexOf(')');
-            return close > 0 && close + 2 < stat.Length && stat[close + 2] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
         }
     }
 }

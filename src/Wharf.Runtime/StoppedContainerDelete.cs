@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using Wharf.Core;
 using Wharf.Runtime.Cgroups;
 
 namespace Wharf.Runtime;
@@ -59,7 +59,7 @@ public static class StoppedContainerDelete
         if (state is null || state.HasPoststopHooks || state.HasIntelRdt || state.Rootless || !state.PrivatePidNamespace) return false;
         // runc's "created" state (init waiting on the exec fifo) and anything still running need runc's kill.
         if (File.Exists(Path.Combine(dir, ExecFifo.FileName))) return false;
-        if (!IsStopped(ReadProcStat(state.InitPid), state.InitStart)) return false;
+        if (!IsStopped(ProcStat.ReadText(state.InitPid), state.InitStart)) return false;
 
         var dirs = CgroupDirsToRemove(state, CgroupMounts.Parse(await File.ReadAllTextAsync("/proc/self/mountinfo", cancellationToken).ConfigureAwait(false)));
         if (dirs is null) return false;
@@ -137,36 +137,10 @@ public static class StoppedContainerDelete
     }
 
     /// <summary>runc's runType for the init: stopped when there is no such process (<paramref name="procStat"/>
-    /// null), its start time differs (the pid was reused), or it is a zombie or dead.</summary>
-    public static bool IsStopped(string? procStat, ulong initStart)
-    {
-        if (procStat is null) return true;
-        // "pid (comm) S ppid …": comm may hold spaces and parentheses, so fields count from the last ')'.
-        var close = procStat.LastIndexOf(')');
-        if (close < 0) return false;
-        var f = procStat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        // f[0] is field 3 (state); starttime is field 22.
-        if (f.Length < 20) return false;
-        if (f[0] is "Z" or "X" or "x") return true;
-        return !ulong.TryParse(f[19], NumberStyles.None, CultureInfo.InvariantCulture, out var start) || start != initStart;
-    }
-
-    private static string? ReadProcStat(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (IOException)
-        {
-            // ESRCH: reaped between the open and the read.
-            return null;
-        }
-    }
+    /// null), its start time differs (the pid was reused), or it is a zombie or dead. An unreadable line is not
+    /// taken for stopped.</summary>
+    public static bool IsStopped(string? procStat, ulong initStart) =>
+        procStat is null || (ProcStat.Parse(procStat) is { } s && (s.Exited || s.StartTime != initStart));
 
     /// <summary>rmdir of a cgroup and any child cgroups (depth first), as runc's RemovePath; retried while the
     /// kernel still counts exiting tasks (EBUSY). False when it stays busy.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Wharf.Interop;
 using Wharf.Runtime;
+using Wharf.Runtime.Cgroups;
 
 namespace Wharf.Shim;
 
@@ -393,33 +394,14 @@ internal sealed class Monitor
     {
         try
         {
-            string? rel = null;
-            bool v2 = false;
-            foreach (var line in NativeFile.ReadAllText($"/proc/{_initPid}/cgroup").Split('\n'))
-            {
-                var parts = line.Split(':', 3);
-                if (parts.Length != 3) continue;
-                if (parts[1].Split(',').Contains("memory")) { rel = parts[2]; v2 = false; break; }
-                if (parts[0] == "0" && parts[1].Length == 0) { rel = parts[2]; v2 = true; }
-            }
-            if (rel == null) return;
-            foreach (var line in NativeFile.ReadAllText("/proc/self/mountinfo").Split('\n'))
-            {
-                int dash = line.IndexOf(" - ", StringComparison.Ordinal);
-                if (dash < 0) continue;
-                var pre = line[..dash].Split(' ');
-                var post = line[(dash + 3)..].Split(' ');
-                if (pre.Length < 5 || post.Length < 3) continue;
-                bool match = v2 ? post[0] == "cgroup2" : post[0] == "cgroup" && post[2].Split(',').Contains("memory");
-                if (!match) continue;
-                var root = pre[3];
-                var sub = root != "/" && rel.StartsWith(root, StringComparison.Ordinal) ? rel[root.Length..] : rel;
-                var file = pre[4] + sub + (v2 ? "/memory.events" : "/memory.oom_control");
-                if (!File.Exists(file)) continue;
-                _oomFile = file;
-                _oomBaseline = ReadOomKills(file);
-                return;
-            }
+            // The same resolution wharfd uses for stats and `docker update` (Wharf.Runtime.Cgroups).
+            var dirs = CgroupDirs.Resolve(CgroupMounts.Parse(NativeFile.ReadAllText("/proc/self/mountinfo")),
+                NativeFile.ReadAllText($"/proc/{_initPid}/cgroup"));
+            if (dirs.Dir("memory") is not { } dir) return;
+            var file = dir + (dirs.Unified ? "/memory.events" : "/memory.oom_control");
+            if (!File.Exists(file)) return;
+            _oomFile = file;
+            _oomBaseline = ReadOomKills(file);
         }
         catch (IOException)
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Wharf.Api.Networks;
 using Wharf.Core;
 using Wharf.Network;
@@ -63,7 +62,7 @@ public sealed partial class NetworkService
         {
             Name = n.Name,
             Id = n.Id,
-            Created = n.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+            Created = Rfc3339.Format(n.Created, fractionDigits: 7, trimZeros: false),
             Scope = "local",
             Driver = n.Driver,
             EnableIPv4 = n.Driver is not ("host" or "null"),
