@@ -54,6 +54,8 @@ public sealed class ContainerServiceTests : IDisposable
         Assert.Equal(0, code);
         Assert.Null(error);
         Assert.Empty(_svc.List(all: true));
+        // The rootfs is unmounted and removed after the waiters are answered, by the background removal.
+        await _svc.WhenBackgroundIdleAsync().WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Contains(created.Id, _images.Removed);
         Assert.False(Directory.Exists(Path.Combine(_root, "data", "containers", created.Id)));
         Assert.Equal(ErrorKind.NotFound, Assert.Throws<WharfException>(() => _svc.Inspect(created.Id)).Kind);
