@@ -142,7 +142,8 @@ public sealed class TokenFlowTests : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        _listener.Stop();
+        // Close alone: after Stop, the managed HttpListener's Close looks the endpoint up again and binds the port
+        // anew to release it, which fails when another test took that port in between ("Address already in use").
         _listener.Close();
         _stop.Dispose();
     }
